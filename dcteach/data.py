@@ -1,0 +1,322 @@
+"""Load the curated data package: list, load and describe its tables.
+
+The data live in ``datasets/`` as a Frictionless Data Package (CSV files and
+``datapackage.json``); the wheel ships the same folder inside the package. The
+descriptor is the single source of truth for column types, category order,
+translations of category labels and provenance.
+
+Examples
+--------
+>>> import dcteach as dc
+>>> names = dc.list_datasets()
+>>> names["enablers"]
+'Enablers of digital customs'
+>>> df = dc.load_dataset("enablers")
+>>> list(df["tier"].cat.categories)
+['core', 'additional']
+>>> dc.load_dataset("enablers", lang="ru")["tier"].iloc[0]
+'основной (ПТК, март 2016)'
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import hashlib
+import io
+import json
+import os
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from dcteach._errors import DatasetError, UsageError
+
+__all__ = ["core_dir", "describe", "list_datasets", "load_dataset", "LANGUAGES", "Description"]
+
+#: Languages for labels: English (the article's copy) and Russian (our translation).
+LANGUAGES = ("en", "ru")
+
+_RESTORE = (
+    "restore it with `git checkout -- datasets/` in a clone of dcteach, "
+    "or reinstall the package (`pip install --force-reinstall dcteach`)"
+)
+
+
+def core_dir() -> Path:
+    """Return the folder that holds the core data package.
+
+    Inside an installed wheel this is ``dcteach/datasets``; in a source
+    checkout (editable install) it is the repository's ``datasets/``.
+
+    >>> (core_dir() / "datapackage.json").is_file()
+    True
+    """
+    packaged = Path(str(resources.files("dcteach"))) / "datasets"
+    if (packaged / "datapackage.json").is_file():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "datasets"
+
+
+@functools.lru_cache(maxsize=4)
+def _descriptor(folder: Path) -> dict:
+    path = folder / "datapackage.json"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DatasetError(f"{path}: the data package descriptor is missing; {_RESTORE}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DatasetError(
+            f"{path}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg}); {_RESTORE}"
+        ) from None
+
+
+def _resources() -> dict[str, dict]:
+    return {r["name"]: r for r in _descriptor(core_dir())["resources"]}
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise UsageError(
+            f"unsupported language {lang!r}; supported languages: "
+            + ", ".join(repr(x) for x in LANGUAGES)
+        )
+    return lang
+
+
+def _resource(name: str) -> dict:
+    if not isinstance(name, str):
+        raise UsageError(
+            f"a dataset name is a string such as 'instruments', not {type(name).__name__}"
+        )
+    res = _resources()
+    if name not in res:
+        close = difflib.get_close_matches(name, list(res), n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise UsageError(
+            f"no dataset named {name!r}.{hint} Valid names: {', '.join(res)}"
+        )
+    return res[name]
+
+
+def list_datasets() -> dict[str, str]:
+    """Return the names of the tables with a one-line title, in course order.
+
+    Returns
+    -------
+    dict
+        ``{name: title}``; pass a name to :func:`load_dataset`.
+
+    >>> list(list_datasets())[:3]
+    ['enablers', 'priority_areas', 'competency_types']
+    """
+    return {name: r.get("title", "") for name, r in _resources().items()}
+
+
+def _read_bytes(resource: dict, folder: Path) -> bytes:
+    path = folder / resource["path"]
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise DatasetError(f"{path}: data file is missing; {_RESTORE}") from None
+    expected = resource.get("hash", "")
+    if expected.startswith("sha256:") and hashlib.sha256(data).hexdigest() != expected[7:]:
+        raise DatasetError(
+            f"{path}: the file differs from the published data package (checksum mismatch); "
+            f"{_RESTORE}. To add your own rows, use an extension instead of editing core files "
+            "(see `dcteach extension new`)."
+        )
+    return data
+
+
+def _labels(field: dict, lang: str) -> list[str] | None:
+    labels = field.get("dcteach:labels")
+    enum = field.get("constraints", {}).get("enum")
+    if not enum:
+        return None
+    if lang == "en" or not labels:
+        return list(enum)
+    return [labels.get(v, {}).get(lang, v) for v in enum]
+
+
+def _convert(df: pd.DataFrame, schema: dict, lang: str, path: Path) -> pd.DataFrame:
+    missing = set(schema.get("missingValues", [""]))
+    out = {}
+    for field in schema["fields"]:
+        name, ftype = field["name"], field.get("type", "string")
+        col = df[name]
+        is_missing = col.isin(missing)
+        try:
+            if ftype == "integer":
+                values = pd.to_numeric(col.mask(is_missing), errors="raise").astype("Int64")
+            elif ftype == "number":
+                values = pd.to_numeric(col.mask(is_missing), errors="raise").astype("Float64")
+            elif ftype == "boolean":
+                truth = {v: True for v in field.get("trueValues", ["true"])}
+                truth.update({v: False for v in field.get("falseValues", ["false"])})
+                values = col.mask(is_missing).map(truth).astype("boolean")
+                bad = values.isna() & ~is_missing
+                if bad.any():
+                    raise ValueError(col[bad].iloc[0])
+            elif ftype == "date":
+                values = pd.to_datetime(col.mask(is_missing), format="%Y-%m-%d", errors="raise")
+            else:
+                values = col.mask(is_missing)
+        except (ValueError, TypeError) as exc:
+            raise DatasetError(
+                f"{path}: column {name!r} does not hold {ftype} values as the descriptor says ({exc}); {_RESTORE}"
+            ) from None
+        categories = field.get("constraints", {}).get("enum")
+        if categories:
+            cat = pd.Categorical(values, categories=categories, ordered=True)
+            if lang != "en":
+                cat = cat.rename_categories(_labels(field, lang))
+            values = pd.Series(cat, index=col.index)
+        out[name] = values
+    return pd.DataFrame(out)
+
+
+def load_dataset(name: str, *, lang: str = "en") -> pd.DataFrame:
+    """Load one table of the data package as a pandas DataFrame.
+
+    Parameters
+    ----------
+    name : str
+        A name from :func:`list_datasets`, e.g. ``"instruments"``.
+    lang : {"en", "ru"}, keyword-only
+        Language of the labels. ``"ru"`` puts the Russian columns (``name_ru``,
+        ``definition_ru``...) first and shows category values (e.g. an
+        instrument's group) with their Russian labels. Russian text is our
+        translation, not the article's.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per item, columns as in the descriptor; integers are ``Int64``,
+        booleans ``boolean``, categories ordered as in the descriptor, and an
+        empty cell is missing (``<NA>``). ``df.attrs`` records ``name`` and ``lang``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name (the message lists the valid ones) or language.
+    dcteach.DatasetError
+        If a data file is missing or corrupted (the message says how to restore it).
+
+    Examples
+    --------
+    >>> ins = load_dataset("instruments")
+    >>> ins.groupby("group", observed=True).size().to_dict()
+    {'strategic': 3, 'political_legal': 6, 'operational': 15}
+    >>> load_dataset("instrumnets")
+    Traceback (most recent call last):
+    ...
+    dcteach._errors.UsageError: no dataset named 'instrumnets'. Did you mean 'instruments'? Valid names: ...
+    """
+    resource = _resource(name)
+    _check_lang(lang)
+    folder = core_dir()
+    data = _read_bytes(resource, folder)
+    path = folder / resource["path"]
+    schema = resource["schema"]
+    try:
+        raw = pd.read_csv(
+            io.BytesIO(data), dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8"
+        )
+    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise DatasetError(f"{path}: cannot be read as UTF-8 CSV ({exc}); {_RESTORE}") from None
+    expected = [f["name"] for f in schema["fields"]]
+    if list(raw.columns) != expected:
+        raise DatasetError(
+            f"{path}: header {list(raw.columns)} does not match the descriptor {expected}; {_RESTORE}"
+        )
+    df = _convert(raw, schema, lang, path)
+    if lang != "en":
+        suffix = f"_{lang}"
+        first = [c for c in df.columns if c.endswith(suffix)]
+        rest = [c for c in df.columns if c not in first and c != "id"]
+        df = df[["id", *first, *rest]]
+    df.attrs.update(name=name, lang=lang)
+    return df
+
+
+class Description:
+    """What a table is, for students and for papers: title, fields, sources, licence.
+
+    Returned by :func:`describe`. ``str()`` gives plain text; in a notebook it
+    renders as Markdown.
+    """
+
+    def __init__(self, name: str, resource: dict, package: dict):
+        self.name = name
+        self.title = resource.get("title", name)
+        self.description = resource.get("description", "")
+        self.fields = pd.DataFrame(
+            [
+                {
+                    "field": f["name"],
+                    "type": f.get("type", "string"),
+                    "required": bool(f.get("constraints", {}).get("required")),
+                    "values": ", ".join(f.get("constraints", {}).get("enum", [])),
+                    "description": f.get("description", f.get("title", "")),
+                }
+                for f in resource["schema"]["fields"]
+            ]
+        )
+        self.licence = ", ".join(lic.get("name", "") for lic in package.get("licenses", []))
+        self.version = package.get("version", "")
+        self.source = "; ".join(s.get("title", "") for s in package.get("sources", []))
+        self.path = resource["path"]
+
+    def __repr__(self) -> str:
+        return f"<Description of {self.name!r}: {self.title}>"
+
+    def __str__(self) -> str:
+        lines = [
+            f"{self.name}: {self.title}",
+            self.description,
+            f"File: datasets/{self.path} (data package {self.version}, licence {self.licence})",
+            f"Source: {self.source}",
+            "Fields:",
+        ]
+        for row in self.fields.itertuples():
+            req = ", required" if row.required else ""
+            vals = f"; values: {row.values}" if row.values else ""
+            lines.append(f"  - {row.field} ({row.type}{req}){vals}: {row.description}")
+        return "\n".join(lines)
+
+    def _repr_markdown_(self) -> str:
+        rows = "\n".join(
+            f"| `{r.field}` | {r.type} | {'yes' if r.required else ''} | {r.values} | {r.description} |"
+            for r in self.fields.itertuples()
+        )
+        return (
+            f"**{self.name}** — {self.title}\n\n{self.description}\n\n"
+            f"*File* `datasets/{self.path}` · *data package* {self.version} · *licence* {self.licence}\n\n"
+            f"*Source*: {self.source}\n\n"
+            "| field | type | required | values | description |\n|---|---|---|---|---|\n" + rows
+        )
+
+
+def describe(name: str) -> Description:
+    """Describe a table: its title, fields (type, constraints), source and licence.
+
+    >>> d = describe("instruments")
+    >>> d.title
+    'WCO instruments and tools'
+    >>> d.licence
+    'CC-BY-4.0'
+    >>> d.fields.set_index("field").loc["group", "values"]
+    'strategic, political_legal, operational'
+    """
+    resource = _resource(name)
+    return Description(name, resource, _descriptor(core_dir()))
+
+
+def default_lang() -> str:
+    """Language for widgets and feedback when none is given: ``$DCTEACH_LANG`` or English."""
+    lang = os.environ.get("DCTEACH_LANG", "en")
+    return lang if lang in LANGUAGES else "en"
