@@ -1,0 +1,237 @@
+"""Lossless, fast CSV reading with pyarrow: every cell is the string as written.
+
+The file is parsed once by pyarrow's multi-threaded CSV reader with every
+column typed as a string, so ``NA``, ``None``, ``007`` and Cyrillic text stay
+exactly as written and nothing is guessed. Rows with too few or too many cells
+are parsed again by :mod:`csv` (they are rare) and merged back in file order,
+so every row keeps the number Frictionless gives it (header line = 1).
+
+>>> t = read_csv_bytes(b"id,n\\r\\nA,007\\r\\nB,NA\\r\\n")
+>>> t.labels, t.column(1).to_pylist(), t.row_number(0)
+(['id', 'n'], ['007', 'NA'], 2)
+>>> t.style.lineterminator == "\\r\\n"
+True
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+__all__ = ["CsvStyle", "RawTable", "read_csv_bytes", "sniff_style"]
+
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclasses.dataclass(frozen=True)
+class CsvStyle:
+    """How a CSV file is written, so that saving it again changes no byte."""
+
+    delimiter: str = ","
+    quotechar: str = '"'
+    lineterminator: str = "\n"
+    bom: bool = False
+    final_newline: bool = True
+    quote_all: bool = False
+    encoding: str = "utf-8"
+
+
+@dataclasses.dataclass
+class RawTable:
+    """Header labels, string columns and the Frictionless row number of each data row."""
+
+    labels: list[str]
+    columns: list[pa.Array]
+    #: logical row numbers (header = 1) of the data rows, or None for 2, 3, 4, ...
+    row_numbers: np.ndarray | None
+    #: (row number, number of cells) of rows whose cell count differs from the header
+    ragged: list[tuple[int, int]]
+    #: (row number, column number (1-based), value) of cells beyond the header's width
+    extra_cells: list[tuple[int, int, str]]
+    #: True if invalid bytes were replaced by U+FFFD while decoding
+    encoding_damaged: bool
+    style: CsvStyle
+    header_row: int | None = 1
+
+    @property
+    def num_rows(self) -> int:
+        return len(self.columns[0]) if self.columns else 0
+
+    def column(self, i: int) -> pa.Array:
+        return self.columns[i]
+
+    def row_number(self, i: int) -> int:
+        """Frictionless row number of data row *i* (0-based)."""
+        if self.row_numbers is None:
+            return int(i) + (2 if self.header_row else 1)
+        return int(self.row_numbers[i])
+
+    def row_numbers_of(self, idx: np.ndarray) -> np.ndarray:
+        """Vectorised :meth:`row_number`."""
+        idx = np.asarray(idx, dtype=np.int64)
+        if self.row_numbers is None:
+            return idx + (2 if self.header_row else 1)
+        return self.row_numbers[idx]
+
+
+def sniff_style(data: bytes, delimiter: str = ",", quotechar: str = '"') -> CsvStyle:
+    """Find line terminator, BOM, final newline and quoting style of CSV bytes.
+
+    >>> s = sniff_style(b'"a","b"\\r\\n"1","2"')
+    >>> (s.lineterminator, s.final_newline, s.quote_all)
+    ('\\r\\n', False, True)
+    """
+    bom = data.startswith(_BOM)
+    body = data[3:] if bom else data
+    nl = body.find(b"\n")
+    lineterminator = "\r\n" if nl > 0 and body[nl - 1 : nl] == b"\r" else "\n"
+    final_newline = body.endswith(b"\n")
+    first = body[: nl if nl >= 0 else len(body)].rstrip(b"\r")
+    q = quotechar.encode()
+    quote_all = bool(first) and all(
+        len(c) >= 2 and c.startswith(q) and c.endswith(q)
+        for c in first.split(delimiter.encode())
+    )
+    return CsvStyle(delimiter, quotechar, lineterminator, bom, final_newline, quote_all)
+
+
+def _decode_damaged(data: bytes, encoding: str) -> tuple[bytes, bool]:
+    try:
+        text = data.decode(encoding)
+        damaged = False
+    except UnicodeDecodeError:
+        text = data.decode(encoding, errors="replace")
+        damaged = True
+    return text.encode("utf-8"), damaged
+
+
+def read_csv_bytes(
+    data: bytes,
+    *,
+    dialect: dict[str, Any] | None = None,
+    encoding: str = "utf-8",
+) -> RawTable:
+    """Parse CSV bytes losslessly into a :class:`RawTable` (see the module docstring).
+
+    *dialect* is a Frictionless CSV dialect (``delimiter``, ``quoteChar``,
+    ``doubleQuote``, ``escapeChar``, ``header``). Invalid bytes for *encoding*
+    are replaced by U+FFFD and flagged, never fatal.
+
+    >>> t = read_csv_bytes(b"a,b\\n1\\n2,3,4\\n5,6\\n")
+    >>> t.ragged, t.extra_cells, t.column(1).to_pylist()
+    ([(2, 1), (3, 3)], [(3, 3, '4')], [None, '3', '6'])
+    """
+    dialect = dict(dialect or {})
+    delimiter = dialect.get("delimiter", ",")
+    quotechar = dialect.get("quoteChar", '"')
+    has_header = dialect.get("header", True)
+    style = sniff_style(data, delimiter, quotechar or '"')
+    enc = (encoding or "utf-8").lower().replace("_", "-")
+    style = dataclasses.replace(style, encoding=encoding or "utf-8")
+    if data.startswith(_BOM):
+        data = data[3:]
+    damaged = False
+    if enc not in ("utf-8", "utf8", "utf-8-sig"):
+        data, damaged = _decode_damaged(data, encoding)
+    if not data.strip():
+        return RawTable([], [], None, [], [], damaged, style, 1 if has_header else None)
+
+    quoting = bool(quotechar) and data.find(quotechar.encode()) >= 0
+    invalid: list[Any] = []
+
+    def handler(row: Any) -> str:
+        invalid.append((row.number, row.actual_columns, row.text))
+        return "skip"
+
+    def parse(buf: bytes, threads: bool) -> pa.Table:
+        invalid.clear()
+        parse_opts = pacsv.ParseOptions(
+            delimiter=delimiter,
+            quote_char=quotechar if quotechar else False,
+            double_quote=dialect.get("doubleQuote", True),
+            escape_char=dialect.get("escapeChar") or False,
+            newlines_in_values=quoting,
+            ignore_empty_lines=False,
+            invalid_row_handler=handler,
+        )
+        # first pass: learn the width from the header line
+        read_opts = pacsv.ReadOptions(
+            autogenerate_column_names=True, use_threads=threads, block_size=1 << 22
+        )
+        return pacsv.read_csv(
+            pa.py_buffer(buf),
+            read_options=read_opts,
+            parse_options=parse_opts,
+            convert_options=_convert_options(buf, delimiter, quotechar, dialect),
+        )
+
+    try:
+        table = parse(data, True)
+    except pa.ArrowInvalid as exc:
+        if "UTF8" not in str(exc) and "utf8" not in str(exc).lower():
+            raise
+        data, damaged = _decode_damaged(data, "utf-8")
+        table = parse(data, True)
+    if invalid and any(n is None for n, _, _ in invalid):
+        table = parse(data, False)  # serial parsing knows the row numbers
+    ragged_rows = sorted(invalid, key=lambda r: r[0])
+    width = table.num_columns
+    cols = [table.column(i).combine_chunks() for i in range(width)]
+    all_numbers: np.ndarray | None = None
+    extra_cells: list[tuple[int, int, str]] = []
+    ragged: list[tuple[int, int]] = []
+    if ragged_rows:
+        fmt = {"delimiter": delimiter, "quotechar": quotechar or '"'}
+        if not quotechar:
+            fmt["quoting"] = csv.QUOTE_NONE
+        extra_cols: list[list[str | None]] = [[] for _ in range(width)]
+        numbers = []
+        for number, n_cells, text in ragged_rows:
+            cells = next(csv.reader(io.StringIO(text), **fmt), [])
+            ragged.append((number, n_cells))
+            numbers.append(number)
+            for j in range(width):
+                extra_cols[j].append(cells[j] if j < len(cells) else None)
+            for j in range(width, len(cells)):
+                extra_cells.append((number, j + 1, cells[j]))
+        total = len(cols[0]) + len(numbers)
+        missing_numbers = np.asarray(numbers, dtype=np.int64)
+        all_numbers = np.setdiff1d(np.arange(1, total + 1, dtype=np.int64), missing_numbers)
+        merged_numbers = np.concatenate([all_numbers, missing_numbers])
+        order = np.argsort(merged_numbers, kind="stable")
+        cols = [
+            pc.take(pa.concat_arrays([c, pa.array(e, type=pa.string())]), pa.array(order))
+            for c, e in zip(cols, extra_cols)
+        ]
+        all_numbers = merged_numbers[order]
+    if has_header:
+        labels = [c[0].as_py() or "" for c in cols]
+        cols = [c.slice(1) for c in cols]
+        if all_numbers is not None:
+            all_numbers = all_numbers[1:]
+        ragged = [(n, k) for n, k in ragged if n != 1]
+    else:
+        labels = list(dialect.get("_labels", [f"field{i + 1}" for i in range(width)]))
+    return RawTable(
+        labels, cols, all_numbers, ragged, extra_cells, damaged, style, 1 if has_header else None
+    )
+
+
+def _convert_options(buf: bytes, delimiter: str, quotechar: Any, dialect: dict) -> Any:
+    # The number of columns is the first row's; type all of them as strings.
+    first = buf[: buf.find(b"\n") + 1 or len(buf)].decode("utf-8", errors="replace")
+    fmt = {"delimiter": delimiter, "quotechar": quotechar or '"'}
+    n = len(next(csv.reader(io.StringIO(first), **fmt), [""]))
+    n = max(n, 1) + 64  # generous: a quoted newline in the header is harmless
+    return pacsv.ConvertOptions(
+        column_types={f"f{i}": pa.string() for i in range(n)},
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
