@@ -24,6 +24,8 @@ VERB_MODULES = [
     "dcteach._cli_course",
     "dcteach._cli_datasets",
     "dcteach._cli_cite",
+    "dcteach._cli_validate",
+    "dcteach._cli_extension",
 ]
 
 

@@ -301,13 +301,25 @@ class _Run:
             else:
                 seen[label] = i
         unknown = [lab for lab in labels if lab and lab not in c.fields]
+        pk = c.schema.get("primaryKey") or []
+        pk = [pk] if isinstance(pk, str) else list(pk)
+        adds_rows = self.core is not None and res.name in self.core.resources
+        left_out: list[str] = []
         for name, field in c.fields.items():
             if name not in c.col_of:
                 close = difflib.get_close_matches(name, unknown, n=1)
                 fix = (f"the header has {close[0]!r}: rename it to {name!r}" if close else
                        f"add a column named {name!r} to the header (or remove the field from the schema)")
+                optional = not (field.get("constraints") or {}).get("required") and name not in pk
+                if adds_rows and optional:
+                    left_out.append(name)
+                    continue
                 self.add_resource(res, "missing-column", f"column {name!r} of the schema is missing from the header",
                                   fix, field=name, row=1)
+        if left_out:
+            self.add_resource(res, "missing-column", f"optional core columns left out: {', '.join(left_out)}"
+                              " (their cells count as empty)", "add any of them if you have values",
+                              row=1, severity="warning")
         for lab in unknown:
             self.add_resource(res, "extra-column", f"column {lab!r} is not in the schema; it is kept as it is",
                               "describe it in the schema's fields if you want it checked",

@@ -1,0 +1,355 @@
+"""Researchers' extensions of the core data package: merge, save, scaffold.
+
+An extension is a folder with its own ``datapackage.json`` (marked
+``"extends": "dcteach"``) and CSV files. A resource named like a core table
+adds rows to it (the core's schema applies; extra columns are allowed); any
+other resource is a new table, whose foreign keys may point into the core.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from dcteach._errors import DatasetError, UsageError
+from dcteach._validation._read import CsvStyle, read_csv_bytes, sniff_style
+
+__all__ = ["default_core_dir", "load_merged", "read_resource", "save_resource", "scaffold"]
+
+
+def default_core_dir() -> Path:
+    """The core data package's folder (``dcteach.data.core_dir()`` once it exists)."""
+    try:
+        from dcteach import data
+
+        if hasattr(data, "core_dir"):
+            return Path(data.core_dir())
+    except ImportError:  # pragma: no cover
+        pass
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "datasets", here.parent / "datasets"):
+        if (candidate / "datapackage.json").exists():
+            return candidate
+    return here.parent / "datasets"
+
+
+def _core_dir(core_dir: str | os.PathLike | None) -> Path:
+    return Path(core_dir) if core_dir is not None else default_core_dir()
+
+
+def read_resource(
+    path: str | os.PathLike, *, dialect: dict[str, Any] | None = None, encoding: str = "utf-8"
+) -> pd.DataFrame:
+    """Read a CSV losslessly: every cell the string as written, no guessing.
+
+    The file's style (line endings, quoting, BOM, final newline) is kept in
+    ``frame.attrs["dcteach_csv_style"]`` so :func:`save_resource` writes it back
+    byte for byte.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = p.write_bytes("id,n\\r\\nA,007\\r\\nB,NA\\r\\nC,\\r\\n".encode())
+    >>> df = read_resource(p)
+    >>> df["n"].tolist()
+    ['007', 'NA', '']
+    """
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise DatasetError(f"{p}: cannot read the file ({exc.strerror})") from None
+    table = read_csv_bytes(data, dialect=dialect, encoding=encoding)
+    if table.ragged:
+        number, cells = table.ragged[0]
+        raise DatasetError(
+            f"{p}:{number}: the row has {cells} cells but the header has {len(table.labels)};"
+            f" run `dcteach validate` on the package to see every problem"
+        )
+    frame = pd.DataFrame(
+        {i: pd.Series(col.to_pylist(), dtype=object) for i, col in enumerate(table.columns)}
+    )
+    frame.columns = table.labels
+    frame.attrs["dcteach_csv_style"] = table.style
+    return frame
+
+
+def _encode_csv(frame: pd.DataFrame, style: CsvStyle) -> bytes:
+    buf = io.StringIO(newline="")
+    writer = csv.writer(
+        buf,
+        delimiter=style.delimiter,
+        quotechar=style.quotechar,
+        lineterminator=style.lineterminator,
+        quoting=csv.QUOTE_ALL if style.quote_all else csv.QUOTE_MINIMAL,
+    )
+    writer.writerow([str(c) for c in frame.columns])
+    for row in frame.itertuples(index=False, name=None):
+        writer.writerow(["" if v is None or (isinstance(v, float) and v != v) or v is pd.NA else str(v) for v in row])
+    text = buf.getvalue()
+    if not style.final_newline and text.endswith(style.lineterminator):
+        text = text[: -len(style.lineterminator)]
+    data = text.encode(style.encoding)
+    return (b"\xef\xbb\xbf" + data) if style.bom else data
+
+
+def save_resource(
+    frame: pd.DataFrame, path: str | os.PathLike, *, style: CsvStyle | None = None
+) -> Path:
+    """Write *frame* to the CSV file *path* atomically, keeping the file's style.
+
+    All columns are written in the frame's order (unknown columns too); the
+    style (line endings, quoting, BOM, final newline, encoding) is taken from
+    *style*, else from ``frame.attrs`` (set by :func:`read_resource`), else from
+    the file being replaced. The data go to a temporary file in the same folder
+    which then replaces *path* in one step, so a failure leaves the old file whole.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> raw = 'id,name\\r\\nA,"Таможня, ВТамО"\\r\\nB,\\r\\n'.encode()
+    >>> _ = p.write_bytes(raw)
+    >>> _ = save_resource(read_resource(p), p)
+    >>> p.read_bytes() == raw
+    True
+    """
+    target = Path(path)
+    if style is None:
+        style = frame.attrs.get("dcteach_csv_style")
+    if style is None and target.is_file():
+        style = sniff_style(target.read_bytes()[:65536])
+    data = _encode_csv(frame, style or CsvStyle())
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if target.exists():
+            os.chmod(tmp, target.stat().st_mode & 0o7777)
+        else:
+            os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return target
+
+
+def load_merged(
+    name: str, extra: str | os.PathLike, *, core_dir: str | os.PathLike | None = None
+) -> pd.DataFrame:
+    """Core table *name* plus the rows a researcher's extension *extra* adds.
+
+    The extension is validated against the core first; if it has errors a
+    :class:`~dcteach.DatasetError` lists them (file:row:column: problem). Cells
+    are the strings as written (core rows first, then the extension's); a
+    column that only one side has is filled with ``""`` on the other. A table
+    that only the extension has is returned on its own. The merged Table Schema
+    (core fields, then the extension's own) is in ``frame.attrs["schema"]``.
+
+    >>> from dcteach._extension import default_core_dir
+    >>> ex = default_core_dir() / "examples" / "thesis_eeu"
+    >>> df = load_merged("country_assessments", ex)
+    >>> df.attrs["rows_from"]["extension"] > 0
+    True
+    """
+    from dcteach._validation._engine import load_package
+    from dcteach.validate import validate
+
+    core = _core_dir(core_dir)
+    ext_path = Path(extra)
+    if not ext_path.exists():
+        raise DatasetError(f"{ext_path}: no such extension folder")
+    try:
+        report = validate(ext_path, extra_of=core)
+        ext_pkg = load_package(ext_path)
+        core_pkg = load_package(core)
+    except UsageError as exc:
+        raise DatasetError(str(exc)) from None
+    if not report.valid:
+        shown = report.errors[:20]
+        more = f"\n… and {len(report.errors) - 20} more" if len(report.errors) > 20 else ""
+        raise DatasetError(
+            f"the extension {ext_path} is not valid ({len(report.errors)} "
+            f"error{'s' if len(report.errors) != 1 else ''}):\n"
+            + "\n".join(p.format_text() for p in shown) + more
+            + f"\nfix them, then check with `dcteach validate {ext_path}`"
+        )
+    parts: list[pd.DataFrame] = []
+    counts = {"core": 0, "extension": 0}
+    schema: dict[str, Any] = {}
+    for key, pkg in (("core", core_pkg), ("extension", ext_pkg)):
+        res = pkg.resources.get(name)
+        if res is None or res.path is None:
+            continue
+        frame = read_resource(res.path, dialect=res.dialect, encoding=res.encoding)
+        counts[key] = len(frame)
+        parts.append(frame)
+        if not schema:
+            schema = dict(res.schema)
+        else:
+            known = {f["name"] for f in schema.get("fields", [])}
+            schema["fields"] = list(schema.get("fields", [])) + [
+                f for f in res.schema.get("fields", []) if f.get("name") not in known]
+    if not parts:
+        names = sorted(set(core_pkg.resources) | set(ext_pkg.resources))
+        raise DatasetError(f"no table named {name!r} in the core or in {ext_path}; "
+                           f"choose one of: {', '.join(names)}")
+    merged = pd.concat(parts, ignore_index=True, sort=False).fillna("") if len(parts) > 1 else parts[0]
+    merged.attrs = {"schema": schema, "rows_from": counts}
+    return merged
+
+
+_README = """# {name}: a dcteach extension
+
+This folder adds your own data to the dcteach core data package without
+changing the core. `datapackage.json` describes the tables; each table is a
+CSV file (UTF-8, comma-separated, first line = column names).
+
+## What to fill in
+
+1. `datapackage.json`: set `title`, `description`, `contributors` and
+   `licenses` to your own. Keep `"extends": "dcteach"`.
+2. `country_assessments.csv`: one row per country × enabler. The header is
+   already there; add rows below it, for example:
+
+   ```
+   id,country_id,enabler_id,score,basis,rationale,source_id,locator
+   CA-AM-EN-01,CTY-AM,EN-01,2,editorial,Strategy adopted but not yet funded,MY-SRC-01,p. 12
+   CA-AM-EN-02,CTY-AM,EN-02,3,editorial,Law on e-declarations in force,SRC-ART,l. 346
+   ```
+
+   - `id`: your own unique id, e.g. `CA-<country>-<enabler>`; it may not
+     reuse a core id.
+   - `country_id`: an id from the core table `countries`
+     (`dcteach datasets show countries`); `enabler_id`: from `enablers`.
+   - `score`: a whole number from 0 to 4; `basis`: `seed` (from a source)
+     or `editorial` (your judgement); `rationale`: why.
+   - `source_id`: a core source (e.g. `SRC-ART`) or one you add to
+     `sources.csv`; `locator`: page, footnote or line in that source.
+3. `sources.csv`: the documents you cite, one row each, for example:
+
+   ```
+   {source_example}
+   ```
+
+   Your ids must not clash with core ids: use your own prefix (`MY-SRC-01`).
+4. To add rows to a core table (e.g. more `glossary` terms), add a resource
+   with the same name and a CSV with the core table's columns (optional
+   columns may be left out; extra columns are kept with a warning).
+
+## Check and use
+
+```
+dcteach validate {path}
+```
+
+lists every problem as `file:row:column: problem (value) — how to fix`.
+In Python: `dcteach.load_dataset("country_assessments", extra="{path}")`.
+"""
+
+
+def _example_schema(core: Path) -> dict[str, Any]:
+    return {
+        "primaryKey": ["id"],
+        "foreignKeys": [
+            {"fields": ["country_id"], "reference": {"resource": "countries", "fields": ["id"]}},
+            {"fields": ["enabler_id"], "reference": {"resource": "enablers", "fields": ["id"]}},
+            {"fields": ["source_id"], "reference": {"resource": "sources", "fields": ["id"]}},
+        ],
+        "fields": [
+            {"name": "id", "type": "string", "title": "Identifier",
+             "constraints": {"required": True, "unique": True, "pattern": "^[A-Z][A-Z0-9]*(-[A-Za-z0-9]+)+$"}},
+            {"name": "country_id", "type": "string", "title": "Country (core countries.id)",
+             "constraints": {"required": True}},
+            {"name": "enabler_id", "type": "string", "title": "Enabler (core enablers.id)",
+             "constraints": {"required": True}},
+            {"name": "score", "type": "integer", "title": "Maturity score (0–4)",
+             "constraints": {"required": True, "minimum": 0, "maximum": 4}},
+            {"name": "basis", "type": "string", "title": "Basis",
+             "constraints": {"required": True, "enum": ["seed", "editorial"]}},
+            {"name": "rationale", "type": "string", "title": "Rationale", "constraints": {"required": True}},
+            {"name": "source_id", "type": "string", "title": "Source (sources.id)",
+             "constraints": {"required": True}},
+            {"name": "locator", "type": "string", "title": "Page, footnote or line in the source"},
+        ],
+    }
+
+
+def _source_columns(core: Path) -> list[str]:
+    from dcteach._validation._engine import load_package
+
+    try:
+        fields = load_package(core).resources["sources"].schema["fields"]
+    except Exception:  # pragma: no cover - core missing
+        return ["id", "kind", "name_en", "name_ru", "title", "year", "url", "source_id", "locator"]
+    wanted = {"id", "kind", "name_en", "name_ru", "authors", "title", "year", "url", "source_id", "locator"}
+    return [f["name"] for f in fields if f["name"] in wanted or (f.get("constraints") or {}).get("required")]
+
+
+def scaffold(path: str | os.PathLike, *, core_dir: str | os.PathLike | None = None) -> list[Path]:
+    """Create a new extension in the folder *path*; return the files written.
+
+    Refuses (:class:`~dcteach._errors.UsageError`) if *path* is a file or a
+    folder that is not empty. The result validates cleanly at once.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp()) / "my_thesis"
+    >>> sorted(p.name for p in scaffold(d))
+    ['README.md', 'country_assessments.csv', 'datapackage.json', 'sources.csv']
+    >>> from dcteach.validate import validate
+    >>> validate(d).valid
+    True
+    """
+    import json
+
+    target = Path(path)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise UsageError(
+            f"{target}: already exists and is not an empty folder; "
+            "choose a new folder name (nothing was overwritten)"
+        )
+    core = _core_dir(core_dir)
+    name = target.name or "extension"
+    slug = "".join(ch if ch.isalnum() else "-" for ch in name.lower()).strip("-") or "extension"
+    source_cols = _source_columns(core)
+    example = {"id": "MY-SRC-01", "kind": "external", "name_en": "My interview notes",
+               "name_ru": "Мои заметки интервью", "authors": "Doe, J.", "title": "Interview notes",
+               "year": "2025", "url": "", "source_id": "MY-SRC-01", "locator": "whole document"}
+    source_example = ",".join(source_cols) + "\n   " + ",".join(example.get(c, "") for c in source_cols)
+    descriptor = {
+        "name": slug,
+        "title": f"{name}: my additions to the dcteach data",
+        "description": "Describe what these data are, where they come from and how they were made.",
+        "extends": "dcteach",
+        "version": "0.1.0",
+        "licenses": [{"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
+                      "path": "https://creativecommons.org/licenses/by/4.0/"}],
+        "contributors": [{"title": "Your name", "role": "author"}],
+        "resources": [
+            {"name": "country_assessments", "path": "country_assessments.csv", "format": "csv",
+             "encoding": "utf-8", "title": "Country × enabler assessments",
+             "description": "One row per country and enabler: a 0–4 maturity score with its rationale and source.",
+             "schema": _example_schema(core)},
+            {"name": "sources", "path": "sources.csv", "format": "csv", "encoding": "utf-8",
+             "title": "My sources", "description": "Documents cited by this extension (adds rows to the core sources)."},
+        ],
+    }
+    target.mkdir(parents=True, exist_ok=True)
+    files = [target / "datapackage.json", target / "country_assessments.csv",
+             target / "sources.csv", target / "README.md"]
+    files[0].write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    files[1].write_text(",".join(f["name"] for f in descriptor["resources"][0]["schema"]["fields"]) + "\n",
+                        encoding="utf-8")
+    files[2].write_text(",".join(source_cols) + "\n", encoding="utf-8")
+    files[3].write_text(_README.format(name=name, path=target, source_example=source_example), encoding="utf-8")
+    return files
