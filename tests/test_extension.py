@@ -1,0 +1,180 @@
+"""Extensions: merge with the core, located errors, scaffold, lossless atomic save."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dcteach._errors import DatasetError, UsageError
+from dcteach._extension import load_merged, read_resource, save_resource, scaffold
+from dcteach.data import core_dir
+from dcteach.validate import validate
+
+EXAMPLE = core_dir() / "examples" / "thesis_eeu"
+
+
+def copy_example(tmp_path: Path) -> Path:
+    dest = tmp_path / "ext"
+    shutil.copytree(EXAMPLE, dest)
+    return dest
+
+
+def append_row(path: Path, line: str) -> None:
+    with path.open("a", encoding="utf-8", newline="") as fh:
+        fh.write(line + "\n")
+
+
+def test_worked_example_is_valid_against_the_core():
+    report = validate(EXAMPLE)
+    assert report.extension and report.valid, report.format_text()
+    assert report.rows == 37
+
+
+def test_worked_example_says_it_is_illustrative():
+    desc = json.loads((EXAMPLE / "datapackage.json").read_text(encoding="utf-8"))
+    assert "ILLUSTRATIVE" in desc["description"] and "NOT FACTS" in desc["description"]
+    assert "invented" in (EXAMPLE / "README.md").read_text(encoding="utf-8")
+
+
+def test_load_merged_new_table_and_added_rows():
+    ca = load_merged("country_assessments", EXAMPLE, core_dir=core_dir())
+    assert ca.shape == (35, 8) and ca.attrs["rows_from"] == {"core": 0, "extension": 35}
+    core_glossary = read_resource(core_dir() / "glossary.csv")
+    gl = load_merged("glossary", EXAMPLE, core_dir=core_dir())
+    assert len(gl) == len(core_glossary) + 1
+    assert gl["id"].iloc[-1] == "THESIS-GL-01"
+    assert list(gl.columns[: len(core_glossary.columns)]) == list(core_glossary.columns)
+
+
+def test_load_merged_unknown_table_lists_names():
+    with pytest.raises(DatasetError, match="country_assessments"):
+        load_merged("nope", EXAMPLE, core_dir=core_dir())
+
+
+def test_id_clash_with_core(tmp_path):
+    ext = copy_example(tmp_path)
+    append_row(ext / "glossary.csv", "GL-01,x,X,Икс,,,editorial,SRC-ART,l. 1,")
+    report = validate(ext)
+    assert [(e.resource, e.row, e.field, e.type) for e in report.errors] == [("glossary", 3, "id", "id-clash")]
+    assert "new id" in report.errors[0].fix
+
+
+def test_source_that_resolves_nowhere(tmp_path):
+    ext = copy_example(tmp_path)
+    append_row(ext / "country_assessments.csv", "CA-XX-1,CTY-AM,EN-01,2,editorial,why,NO-SUCH-SRC,p. 1")
+    report = validate(ext)
+    assert [(e.row, e.field, e.type, e.value) for e in report.errors] == [(37, "source_id", "foreign-key", "NO-SUCH-SRC")]
+    assert "sources" in report.errors[0].fix
+
+
+def test_foreign_keys_into_core_and_extension(tmp_path):
+    ext = copy_example(tmp_path)
+    # THESIS-EEU-01 exists only in the extension's sources; CTY-XX and EN-99 nowhere
+    append_row(ext / "country_assessments.csv", "CA-OK-1,CTY-RU,EN-07,4,editorial,why,THESIS-EEU-01,p. 1")
+    append_row(ext / "country_assessments.csv", "CA-BAD-1,CTY-XX,EN-99,5,opinion,why,SRC-ART,p. 1")
+    report = validate(ext)
+    assert {(e.row, e.field, e.type) for e in report.errors} == {
+        (38, "country_id", "foreign-key"), (38, "enabler_id", "foreign-key"),
+        (38, "score", "maximum"), (38, "basis", "enum")}
+
+
+def test_reference_to_a_resource_that_exists_nowhere(tmp_path):
+    ext = copy_example(tmp_path)
+    desc = json.loads((ext / "datapackage.json").read_text(encoding="utf-8"))
+    desc["resources"][0]["schema"]["foreignKeys"][0]["reference"]["resource"] = "planets"
+    (ext / "datapackage.json").write_text(json.dumps(desc), encoding="utf-8")
+    report = validate(ext)
+    assert [(e.resource, e.type) for e in report.errors] == [("country_assessments", "foreign-key")]
+    assert "planets" in report.errors[0].message
+
+
+def test_without_core_core_references_do_not_resolve(tmp_path):
+    report = validate(EXAMPLE, extra_of=False)
+    assert not report.valid
+    assert any("extends" in e.message for e in report.errors)
+
+
+def test_load_merged_refuses_invalid_extension_with_located_message(tmp_path):
+    ext = copy_example(tmp_path)
+    append_row(ext / "country_assessments.csv", "CA-BAD-2,CTY-AM,EN-01,x,editorial,why,SRC-ART,p. 1")
+    with pytest.raises(DatasetError) as info:
+        load_merged("country_assessments", ext, core_dir=core_dir())
+    assert "country_assessments.csv:37:4: score" in str(info.value)
+
+
+def test_scaffold_is_valid_and_explains(tmp_path):
+    files = scaffold(tmp_path / "my_thesis")
+    assert {f.name for f in files} == {"datapackage.json", "country_assessments.csv", "sources.csv", "README.md"}
+    report = validate(tmp_path / "my_thesis")
+    assert report.valid and report.extension
+    readme = (tmp_path / "my_thesis" / "README.md").read_text(encoding="utf-8")
+    assert "What to fill in" in readme and "CTY-AM" in readme
+    # every CSV is a plain header line, nothing commented
+    assert (tmp_path / "my_thesis" / "country_assessments.csv").read_text().count("\n") == 1
+
+
+def test_scaffold_refuses_non_empty_folder(tmp_path):
+    (tmp_path / "keep.txt").write_text("mine")
+    with pytest.raises(UsageError, match="not an empty folder") as info:
+        scaffold(tmp_path)
+    assert info.value.exit_code == 2
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
+
+
+ROUND_TRIP = {
+    "crlf_quotes_cyrillic": 'id,name,note\r\nA,"Таможня, ВТамО",\r\nB,"say ""hi""",x\r\n',
+    "lf_no_final_newline": "id,name\nA,x\nB,",
+    "embedded_newline": 'id,text\nA,"line one\nline two"\nB,plain\n',
+    "quote_all": '"id","n"\n"A","007"\n"B",""\n',
+    "bom_and_na": "\ufeffid,n,m\nA,NA,None\nB,n/a,\n",
+    "unknown_columns": "id,my_extra,name_en\nZ,kept,z\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(ROUND_TRIP))
+def test_load_save_load_is_byte_identical(tmp_path, name):
+    path = tmp_path / "t.csv"
+    raw = ROUND_TRIP[name].encode("utf-8")
+    path.write_bytes(raw)
+    frame = read_resource(path)
+    save_resource(frame, path)
+    assert path.read_bytes() == raw
+    again = read_resource(path)
+    pd.testing.assert_frame_equal(frame, again)
+    assert list(again.columns) == list(frame.columns)
+
+
+def test_save_keeps_style_of_replaced_file_and_new_rows(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes("id,name\r\nA,Ж\r\n".encode())
+    frame = read_resource(path)
+    frame.loc[len(frame)] = ["B", "Таможня, ВТамО"]
+    save_resource(frame, path)
+    assert path.read_bytes() == 'id,name\r\nA,Ж\r\nB,"Таможня, ВТамО"\r\n'.encode()
+
+
+def test_atomic_write_failure_leaves_original(tmp_path, monkeypatch):
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"id\nA\n")
+    frame = pd.DataFrame({"id": ["B"] * 1000})
+
+    def boom(fd):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "fsync", boom)
+    with pytest.raises(OSError, match="disk full"):
+        save_resource(frame, path)
+    assert path.read_bytes() == b"id\nA\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["t.csv"]  # no temporary file left
+
+
+def test_read_resource_refuses_ragged_file(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("a,b\n1\n")
+    with pytest.raises(DatasetError, match=r"t.csv:2: the row has 1 cells"):
+        read_resource(path)

@@ -1,0 +1,274 @@
+"""dcteach.validate: every problem kind found and located, checked against frictionless."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from dcteach._errors import UsageError
+from dcteach.validate import CODES, validate
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BAD = FIXTURES / "bad_package"
+
+
+def make_package(tmp_path: Path, files: dict[str, bytes | str], resources: list[dict], **extra) -> Path:
+    for name, content in files.items():
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        (tmp_path / name).write_bytes(data)
+    (tmp_path / "datapackage.json").write_text(json.dumps({"resources": resources, **extra}), encoding="utf-8")
+    return tmp_path
+
+
+def one_table(tmp_path: Path, csv: bytes | str, fields: list[dict], **schema) -> Path:
+    return make_package(tmp_path, {"t.csv": csv},
+                        [{"name": "t", "path": "t.csv", "schema": {"fields": fields, **schema}}])
+
+
+def found(report) -> set[tuple]:
+    return {(e.resource, e.row, e.field, e.type) for e in report.errors}
+
+
+EXPECTED_BAD = {
+    ("people", 3, "age", "type"),
+    ("people", 4, "age", "type"),
+    ("people", 5, "born", "type"),
+    ("people", 6, "active", "type"),
+    ("people", 7, "kind", "enum"),
+    ("people", 8, "kind", "required"),
+    ("people", 9, "id", "pattern"),
+    ("people", 10, "age", "maximum"),
+    ("people", 11, "age", "minimum"),
+    ("people", 12, "code", "minLength"),
+    ("people", 13, "code", "maxLength"),
+    ("people", 14, "id", "primary-key"),
+    ("people", 15, "team_id", "foreign-key"),
+    ("people", 16, "nick", "unique"),
+    *{("people", 17, f, "missing-cell") for f in ("born", "kind", "code", "team_id", "nick")},
+    ("people", 18, None, "extra-cell"),
+    ("people", 19, None, "blank-row"),
+    ("people", 20, "score", "type"),
+    ("people", 21, "born", "type"),
+    ("teams", 4, "name", "required"),
+    ("teams", 5, "id", "primary-key"),
+    ("pairs", 4, "a", "primary-key"),
+    ("pairs", 4, "when", "type"),
+    ("pairs", 4, "year", "type"),
+    ("pairs", 5, "when", "type"),
+    ("pairs", 6, "a", "foreign-key"),
+}
+
+
+def test_every_kind_found_and_located():
+    report = validate(BAD)
+    assert not report.valid
+    assert found(report) == EXPECTED_BAD
+    assert len(report.errors) == len(EXPECTED_BAD)
+
+
+def test_values_are_as_written_and_columns_numbered():
+    by_loc = {(e.resource, e.row, e.field, e.type): e for e in validate(BAD).errors}
+    e = by_loc[("people", 4, "age", "type")]
+    assert (e.value, e.column, e.path.endswith("people.csv")) == ("NA", 2, True)
+    assert "missingValues" in e.fix  # explains how to mark a missing value
+    assert by_loc[("people", 18, None, "extra-cell")].value == "surplus"
+    assert by_loc[("people", 18, None, "extra-cell")].column == 10
+    assert by_loc[("pairs", 6, "a", "foreign-key")].value == "1, T3"
+
+
+def _frictionless_findings(path: Path) -> set[tuple]:
+    frictionless = pytest.importorskip("frictionless")
+    cwd = os.getcwd()
+    os.chdir(path)  # frictionless refuses paths outside the working directory
+    try:
+        report = frictionless.validate("datapackage.json", limit_errors=10**9)
+    finally:
+        os.chdir(cwd)
+    out = set()
+    missing_cells = set()
+    blank_rows = set()
+    for task in report.tasks:
+        for e in task.errors:
+            row = getattr(e, "row_number", None)
+            field = getattr(e, "field_name", None) or None
+            if e.type in ("primary-key", "foreign-key", "blank-row"):
+                field = None
+            if e.type == "missing-cell":
+                missing_cells.add((task.name, row, field))
+            if e.type == "blank-row":
+                blank_rows.add((task.name, row))
+            if e.type in ("incorrect-label", "missing-label", "extra-label", "duplicate-label", "blank-label"):
+                row = 1
+            out.add((task.name, row, field, e.type))
+    # we report a missing cell once (frictionless adds "required"), and a blank row once
+    # (frictionless adds "primary key empty")
+    return {
+        f for f in out
+        if not (f[3] == "constraint-error" and (f[0], f[1], f[2]) in missing_cells)
+        and not (f[3] == "primary-key" and (f[0], f[1]) in blank_rows)
+    }
+
+
+def _ours(report) -> set[tuple]:
+    out = set()
+    for e in report.errors:
+        cls = CODES[e.type]
+        field = None if cls in ("primary-key", "foreign-key", "blank-row", "extra-cell") else e.field
+        out.add((e.resource, e.row, field, cls))
+    return out
+
+
+def test_same_findings_as_frictionless_on_the_fixture():
+    assert _ours(validate(BAD)) == _frictionless_findings(BAD)
+
+
+def test_same_findings_as_frictionless_on_synthetic_types(tmp_path):
+    csv = (
+        "i,n,b,d,dt,y,s\n"
+        "1,1.5,true,2024-01-31,2024-01-31T10:00:00,2024,ok\n"
+        "+2,-1e3,False,2024-1-5,2024-01-31T10:00:00Z,1999,a\n"
+        "1.0,1.2.3,yes,2024-02-30,2024-01-31,99,abcdef\n"
+        "007,nan,0,24-01-01,x,20x4,\n"
+        " 3 ,inf,1,2024/01/01,2024-01-31T10:00:00+03:00,0000,Ж\n"
+        "1_000,1_0.5,TRUE,2024-13-01,,2024,zz\n"
+    )
+    fields = [
+        {"name": "i", "type": "integer", "constraints": {"maximum": 100}},
+        {"name": "n", "type": "number", "constraints": {"minimum": 0}},
+        {"name": "b", "type": "boolean"},
+        {"name": "d", "type": "date"},
+        {"name": "dt", "type": "datetime"},
+        {"name": "y", "type": "year"},
+        {"name": "s", "type": "string", "constraints": {"minLength": 2, "maxLength": 4, "enum": ["ok", "zz", "Ж", "abcdef"]}},
+    ]
+    path = one_table(tmp_path, csv, fields)
+    ours = _ours(validate(path))
+    assert ours == _frictionless_findings(path)
+    assert len(ours) >= 12  # the fixture really is full of errors
+
+
+def test_number_rules_decimal_group_bare(tmp_path):
+    csv = "a,b,c\n\"1 234,5\",€12,5\n\"1.5\",12%,x\n"
+    fields = [
+        {"name": "a", "type": "number", "decimalChar": ",", "groupChar": " "},
+        {"name": "b", "type": "number", "bareNumber": False},
+        {"name": "c", "type": "integer", "bareNumber": False},
+    ]
+    report = validate(one_table(tmp_path, csv, fields))
+    assert found(report) == {("t", 3, "a", "type"), ("t", 3, "c", "type")}
+    assert _ours(validate(tmp_path)) == _frictionless_findings(tmp_path)
+
+
+def test_lossless_missing_values(tmp_path):
+    csv = "id,n,s\nA,007,NA\nB,,None\nC,NA,n/a\n"
+    fields = [{"name": "id", "type": "string"}, {"name": "n", "type": "integer"},
+              {"name": "s", "type": "string", "constraints": {"required": True}}]
+    report = validate(one_table(tmp_path, csv, fields))
+    # "NA" is not missing unless declared: it is a bad integer; "None" and "n/a" are text
+    assert found(report) == {("t", 4, "n", "type")}
+    report = validate(one_table(tmp_path, csv, fields, missingValues=["", "NA"]))
+    # now "NA" is missing: fine for the integer, but s is required
+    assert found(report) == {("t", 2, "s", "required")}
+
+
+def test_field_missing_values_override_schema(tmp_path):
+    csv = "id,n\nA,NA\nB,-\n"
+    fields = [{"name": "id"}, {"name": "n", "type": "integer", "missingValues": ["-"]}]
+    assert found(validate(one_table(tmp_path, csv, fields, missingValues=["NA"]))) == {("t", 2, "n", "type")}
+
+
+def test_header_missing_renamed_extra_duplicate(tmp_path):
+    csv = "id,name_eng,extra,id\nA,x,kept,A\n"
+    fields = [{"name": "id", "type": "string"}, {"name": "name_en", "type": "string"}]
+    report = validate(one_table(tmp_path, csv, fields))
+    errs = {(e.type, e.field) for e in report.errors}
+    assert errs == {("missing-column", "name_en"), ("duplicate-column", "id")}
+    missing = next(e for e in report.errors if e.type == "missing-column")
+    assert "name_eng" in missing.fix and missing.row == 1
+    warns = {(w.type, w.field) for w in report.warnings}
+    assert ("extra-column", "extra") in warns and ("extra-column", "name_eng") in warns
+
+
+def test_unknown_column_is_only_a_warning(tmp_path):
+    csv = "id,comment\nA,my note\n"
+    report = validate(one_table(tmp_path, csv, [{"name": "id", "type": "string"}]))
+    assert report.valid and [w.type for w in report.warnings] == ["extra-column"]
+
+
+def test_invalid_utf8_is_located(tmp_path):
+    csv = "id,name\nA,ok\nB,caf\xe9\nC,\xd0\x96\n".encode("latin-1")
+    report = validate(one_table(tmp_path, csv, [{"name": "id"}, {"name": "name"}]))
+    assert found(report) == {("t", 3, "name", "encoding")}
+    assert "UTF-8" in report.errors[0].fix or "utf-8" in report.errors[0].fix
+
+
+def test_declared_cp1251_encoding_is_read(tmp_path):
+    csv = "id,name\nA,Таможня\n".encode("cp1251")
+    path = make_package(tmp_path, {"t.csv": csv}, [{"name": "t", "path": "t.csv", "encoding": "cp1251",
+                                                    "schema": {"fields": [{"name": "id"}, {"name": "name", "constraints": {"enum": ["Таможня"]}}]}}])
+    assert validate(path).valid
+
+
+def test_composite_primary_key_and_quoted_newlines_keep_row_numbers(tmp_path):
+    csv = 'a,b,note\n1,x,"two\nlines"\n1,y,z\n1,x,dup\n2\n'
+    fields = [{"name": "a", "type": "integer"}, {"name": "b"}, {"name": "note"}]
+    report = validate(one_table(tmp_path, csv, fields, primaryKey=["a", "b"]))
+    assert found(report) == {("t", 4, "a", "primary-key"), ("t", 5, "b", "missing-cell"),
+                             ("t", 5, "note", "missing-cell")}
+
+
+def test_integer_primary_key_compares_values(tmp_path):
+    # like frictionless, 1 and 01 are the same integer
+    report = validate(one_table(tmp_path, "a\n1\n01\n", [{"name": "a", "type": "integer"}], primaryKey="a"))
+    assert found(report) == {("t", 3, "a", "primary-key")}
+
+
+def test_foreign_key_self_reference(tmp_path):
+    csv = "id,parent\nA,\nB,A\nC,Z\n"
+    fks = [{"fields": "parent", "reference": {"resource": "", "fields": "id"}}]
+    report = validate(one_table(tmp_path, csv, [{"name": "id"}, {"name": "parent"}], foreignKeys=fks))
+    assert found(report) == {("t", 4, "parent", "foreign-key")}
+
+
+def test_max_errors_is_said(tmp_path):
+    csv = "n\n" + "x\n" * 50
+    report = validate(one_table(tmp_path, csv, [{"name": "n", "type": "integer"}]), max_errors=5)
+    assert len(report.errors) == 5 and report.truncated
+    assert "more errors exist" in report.format_text()
+    full = validate(tmp_path)
+    assert len(full.errors) == 50 and not full.truncated
+
+
+def test_text_format_lines(tmp_path):
+    report = validate(one_table(tmp_path, "n\n1\nx\n", [{"name": "n", "type": "integer"}]))
+    first, summary = report.format_text().splitlines()
+    assert first.startswith(str(tmp_path / "t.csv") + ":3:1: n: value is not of type integer ('x') — write ")
+    assert summary.startswith("1 error in 1 resource")
+
+
+def test_missing_file_is_an_error(tmp_path):
+    path = make_package(tmp_path, {}, [{"name": "t", "path": "nope.csv", "schema": {"fields": [{"name": "a"}]}}])
+    report = validate(path)
+    assert [e.type for e in report.errors] == ["missing-file"]
+
+
+@pytest.mark.parametrize("setup, needle", [
+    (lambda p: p / "nowhere", "no such file"),
+    (lambda p: p, "not a data package"),
+    (lambda p: (p / "datapackage.json").write_text("{bad json") and p, "not valid JSON"),
+    (lambda p: (p / "datapackage.json").write_text("[1, 2]") and p, "resources"),
+])
+def test_usage_errors(tmp_path, setup, needle):
+    with pytest.raises(UsageError, match=needle) as info:
+        validate(setup(tmp_path))
+    assert info.value.exit_code == 2
+
+
+def test_core_package_is_valid():
+    from dcteach.data import core_dir
+
+    report = validate(core_dir())
+    assert report.valid, report.format_text()
