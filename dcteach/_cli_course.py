@@ -1,0 +1,117 @@
+"""``dcteach course``: launch JupyterLab on the course notebooks.
+
+The server binds to 127.0.0.1 only and requires a token (a fresh random one
+unless ``--token`` or ``$DCTEACH_TOKEN`` gives one). Run as root (e.g. in a
+container) it adds ``--allow-root``. From a source checkout it opens the
+repository's ``notebooks/``; from an installed wheel it copies the packaged
+notebooks once into ``--dir`` (default ``~/dcteach-course``) and never
+overwrites a student's files.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from dcteach._errors import UsageError
+from dcteach.data import LANGUAGES
+
+__all__ = ["add_parser", "build_command", "course_dir"]
+
+
+def _packaged_notebooks() -> Path:
+    here = Path(__file__).resolve().parent
+    packaged = here / "notebooks"
+    return packaged if packaged.is_dir() else here.parent / "notebooks"
+
+
+def course_dir(target: str | os.PathLike | None = None) -> Path:
+    """Return the folder JupyterLab should open, preparing it if needed.
+
+    ``target=None`` means the repository's ``notebooks/`` in a source checkout,
+    else ``~/dcteach-course``. A missing target is created by copying the
+    packaged notebooks; an existing one is used as it is.
+    """
+    source = _packaged_notebooks()
+    if target is None:
+        if (source.parent / "pyproject.toml").is_file() and source.name == "notebooks":
+            return source
+        target = Path.home() / "dcteach-course"
+    target = Path(target).expanduser().resolve()
+    if target.exists():
+        if not target.is_dir():
+            raise UsageError(f"--dir {target} exists and is not a folder; choose another path")
+        return target
+    if not source.is_dir():
+        raise UsageError(f"the course notebooks are missing ({source}); reinstall dcteach")
+    shutil.copytree(source, target)
+    return target
+
+
+def build_command(
+    root: Path, *, port: int = 8888, token: str, lang: str = "en", open_browser: bool = True
+) -> tuple[list[str], dict[str, str]]:
+    """Return ``(argv, env)`` that start JupyterLab on ``root``.
+
+    >>> argv, env = build_command(Path("/tmp"), port=9999, token="t0ken", open_browser=False)
+    >>> "--ServerApp.ip=127.0.0.1" in argv and "--IdentityProvider.token=t0ken" in argv
+    True
+    >>> env["DCTEACH_LANG"]
+    'en'
+    """
+    if lang not in LANGUAGES:
+        raise UsageError(f"unsupported language {lang!r}; supported: {', '.join(LANGUAGES)}")
+    if not 0 < port < 65536:
+        raise UsageError(f"--port must be between 1 and 65535, not {port}")
+    argv = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--ServerApp.root_dir={root}",
+        f"--IdentityProvider.token={token}",
+    ]
+    if not open_browser:
+        argv.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        argv.append("--allow-root")
+    env = dict(os.environ, DCTEACH_LANG=lang)
+    return argv, env
+
+
+def _run(args) -> int:
+    root = course_dir(args.dir)
+    token = args.token or os.environ.get("DCTEACH_TOKEN") or secrets.token_urlsafe(24)
+    argv, env = build_command(
+        root, port=args.port, token=token, lang=args.lang, open_browser=not args.no_browser
+    )
+    print(f"dcteach course: opening {root}", file=sys.stderr)
+    print(
+        f"dcteach course: http://127.0.0.1:{args.port}/lab?token={token}  (Ctrl+C to stop)",
+        file=sys.stderr,
+    )
+    if args.dry_run:
+        print(" ".join(argv))
+        return 0
+    return subprocess.call(argv, env=env)
+
+
+def add_parser(subparsers) -> None:
+    p = subparsers.add_parser(
+        "course",
+        help="launch JupyterLab on the course (127.0.0.1, token auth)",
+        description="Launch JupyterLab on the course notebooks, bound to 127.0.0.1 with a token.",
+    )
+    p.add_argument("--port", type=int, default=8888, help="port (default 8888)")
+    p.add_argument("--lang", choices=LANGUAGES, default="en", help="language of widgets and feedback")
+    p.add_argument("--dir", default=None, help="course folder (default: notebooks/ of a checkout, else ~/dcteach-course)")
+    p.add_argument("--token", default=None, help="access token (default: $DCTEACH_TOKEN or a random one)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a web browser")
+    p.add_argument("--dry-run", action="store_true", help="print the command instead of running it")
+    p.set_defaults(func=_run)

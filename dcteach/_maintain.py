@@ -1,0 +1,42 @@
+"""Maintainer tool: refresh ``bytes`` and ``hash`` of the core data package.
+
+After a deliberate correction of a core CSV (recorded in CHANGELOG.md), run::
+
+    python -m dcteach._maintain datasets/
+
+It rewrites ``datapackage.json`` atomically, changing nothing but the
+``bytes`` and ``hash`` of resources whose files changed, and prints them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+from dcteach._cli_datasets import atomic_write_text
+
+__all__ = ["rehash"]
+
+
+def rehash(folder: str | Path) -> list[str]:
+    """Update checksums in ``folder/datapackage.json``; return the changed resource names."""
+    folder = Path(folder)
+    path = folder / "datapackage.json"
+    desc = json.loads(path.read_text(encoding="utf-8"))
+    changed = []
+    for res in desc["resources"]:
+        data = (folder / res["path"]).read_bytes()
+        digest = "sha256:" + hashlib.sha256(data).hexdigest()
+        if res.get("hash") != digest or res.get("bytes") != len(data):
+            res["hash"], res["bytes"] = digest, len(data)
+            changed.append(res["name"])
+    if changed:
+        atomic_write_text(path, json.dumps(desc, ensure_ascii=False, indent=2) + "\n")
+    return changed
+
+
+if __name__ == "__main__":  # pragma: no cover
+    for name in rehash(sys.argv[1] if len(sys.argv) > 1 else "datasets"):
+        print(f"updated checksum of {name}")
