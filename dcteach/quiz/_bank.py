@@ -1,0 +1,130 @@
+"""Find, read and validate quiz banks; errors name the file and the place."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from pathlib import Path
+
+import jsonschema
+
+from dcteach._errors import DatasetError, UsageError
+
+__all__ = ["BANKS_DIR", "SCHEMA_PATH", "QuizBankError", "list_banks", "load_bank", "validate_bank"]
+
+_HERE = Path(__file__).resolve().parent
+#: Folder of the banks shipped with dcteach (``<name>.json``).
+BANKS_DIR = _HERE / "banks"
+#: The JSON Schema every bank must pass.
+SCHEMA_PATH = _HERE / "schema.json"
+
+
+class QuizBankError(DatasetError):
+    """A quiz bank file is unreadable or does not follow the schema."""
+
+
+@functools.lru_cache(maxsize=1)
+def _validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def list_banks() -> list[str]:
+    """Names of the banks shipped with dcteach.
+
+    >>> "example" in list_banks()
+    True
+    """
+    return sorted(p.stem for p in BANKS_DIR.glob("*.json"))
+
+
+def _where(path_parts) -> str:
+    return "/".join(str(p) for p in path_parts) or "(top level)"
+
+
+def _semantic_problems(bank: dict) -> list[str]:
+    """Rules the schema cannot say: unique ids, one correct choice, a correct answer."""
+    problems, seen = [], set()
+    for i, q in enumerate(bank["questions"]):
+        where = f"questions/{i} (id {q['id']!r})"
+        if q["id"] in seen:
+            problems.append(f"{where}: the id is used twice; give each question its own id")
+        seen.add(q["id"])
+        n_correct = sum(bool(a["correct"]) for a in q["answers"])
+        if q["type"] == "multiple_choice" and n_correct != 1:
+            problems.append(
+                f"{where}: a multiple_choice question needs exactly one correct answer, "
+                f"found {n_correct}; use many_choice for several"
+            )
+        elif n_correct < 1:
+            problems.append(f"{where}: no answer is marked \"correct\": true")
+    return problems
+
+
+def validate_bank(bank, source: str = "<bank>") -> dict:
+    """Check a bank (already parsed JSON) and return it; raise :class:`QuizBankError`.
+
+    The message names ``source``, the place in the file (a JSON path such as
+    ``questions/2/answers/0``), what is wrong and how to fix it.
+
+    >>> validate_bank({"schema_version": 1, "title": {"en": "t"}, "questions": []}, "mine.json")
+    Traceback (most recent call last):
+    ...
+    dcteach.quiz._bank.QuizBankError: mine.json: not a valid quiz bank (see dcteach/quiz/schema.json):
+      - questions: [] should be non-empty
+      - title: 'ru' is a required property
+    """
+    errors = sorted(_validator().iter_errors(bank), key=lambda e: (list(map(str, e.path)), e.message))
+    problems = [f"{_where(e.path)}: {e.message}" for e in errors[:20]]
+    if not problems:
+        problems = _semantic_problems(bank)
+    if problems:
+        raise QuizBankError(
+            f"{source}: not a valid quiz bank (see dcteach/quiz/schema.json):\n"
+            + "\n".join(f"  - {p}" for p in problems)
+        )
+    return bank
+
+
+def _resolve(path_or_name) -> Path:
+    text = os.fspath(path_or_name)
+    looks_like_name = not (
+        text.endswith(".json") or os.sep in text or "/" in text or Path(text).exists()
+    )
+    if looks_like_name:
+        path = BANKS_DIR / f"{text}.json"
+        if not path.is_file():
+            raise UsageError(
+                f"no quiz bank named {text!r}; shipped banks: {', '.join(list_banks())} "
+                "(or give the path of a .json file)"
+            )
+        return path
+    return Path(text)
+
+
+def load_bank(path_or_name) -> dict:
+    """Read and validate a bank given by name (``"example"``) or path.
+
+    Raises
+    ------
+    dcteach._errors.UsageError
+        For an unknown bank name (the message lists the shipped ones).
+    QuizBankError
+        If the file is missing, not JSON, or does not follow the schema.
+    """
+    path = _resolve(path_or_name)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise QuizBankError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QuizBankError(f"{path}: cannot be read as UTF-8 text ({exc})") from None
+    try:
+        bank = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise QuizBankError(
+            f"{path}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg}); "
+            "check for a missing comma or quote there"
+        ) from None
+    return validate_bank(bank, str(path))

@@ -1,0 +1,137 @@
+"""Grade one answer to one question (pure; no widgets)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+
+from dcteach.i18n import _, ngettext, resolve_lang
+
+__all__ = ["grade_answer", "parse_number"]
+
+
+def parse_number(text) -> float | None:
+    """Read a number typed by a student (``"3,5"`` and ``"1 000"`` accepted); ``None`` if not one.
+
+    >>> parse_number("3,5"), parse_number(" 2016 "), parse_number("1 000"), parse_number("abc")
+    (3.5, 2016.0, 1000.0, None)
+    """
+    if isinstance(text, bool):
+        return None
+    if isinstance(text, (int, float)):
+        return float(text) if math.isfinite(text) else None
+    cleaned = re.sub(r"[\s\u00a0\u202f]", "", str(text)).replace(",", ".")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _norm(text: str) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+def _verdict(correct: bool, feedback: str, lang: str) -> tuple[bool, str]:
+    key = "quiz.correct" if correct else "quiz.incorrect"
+    return correct, _(key, lang, feedback=feedback)
+
+
+def _choice(question: dict, answer, lang: str) -> tuple[bool, str]:
+    answers = question["answers"]
+    if question["type"] == "multiple_choice":
+        if isinstance(answer, bool) or not isinstance(answer, int) or not 0 <= answer < len(answers):
+            return False, _("quiz.not_attempted", lang)
+        chosen = answers[answer]
+        return _verdict(bool(chosen["correct"]), chosen["feedback"][lang], lang)
+    picked = sorted(set(answer)) if isinstance(answer, Iterable) and not isinstance(answer, str) else []
+    picked = [i for i in picked if isinstance(i, int) and 0 <= i < len(answers)]
+    if not picked:
+        return False, _("quiz.not_attempted", lang)
+    wrong = [i for i in picked if not answers[i]["correct"]]
+    missing = [i for i, a in enumerate(answers) if a["correct"] and i not in picked]
+    if wrong:
+        return _verdict(False, answers[wrong[0]]["feedback"][lang], lang)
+    if missing:
+        return _verdict(False, ngettext("quiz.missing_choices", len(missing), lang), lang)
+    return _verdict(True, " ".join(answers[i]["feedback"][lang] for i in picked), lang)
+
+
+def _numeric(question: dict, answer, lang: str) -> tuple[bool, str]:
+    value = parse_number(answer)
+    if answer is None or (isinstance(answer, str) and not answer.strip()):
+        return False, _("quiz.not_attempted", lang)
+    if value is None:
+        return False, _("quiz.not_a_number", lang, answer=answer)
+    default_tol = question.get("tolerance", 0)
+    for a in question["answers"]:
+        if "value" in a:
+            hit = abs(value - a["value"]) <= a.get("tolerance", default_tol) + 1e-12
+        else:
+            low, high = a["range"]
+            hit = low <= value <= high
+        if hit:
+            return _verdict(bool(a["correct"]), a["feedback"][lang], lang)
+    return _default(question, lang)
+
+
+def _string(question: dict, answer, lang: str) -> tuple[bool, str]:
+    if answer is None or not str(answer).strip():
+        return False, _("quiz.not_attempted", lang)
+    given = _norm(answer)
+    for a in question["answers"]:
+        accepted = {_norm(t) for texts in a["accept"].values() for t in texts}
+        if given in accepted:
+            return _verdict(bool(a["correct"]), a["feedback"][lang], lang)
+    return _default(question, lang)
+
+
+def _default(question: dict, lang: str) -> tuple[bool, str]:
+    fb = question.get("default_feedback", {}).get(lang) or _("quiz.default_feedback", lang)
+    return _verdict(False, fb, lang)
+
+
+_GRADERS = {
+    "multiple_choice": _choice,
+    "many_choice": _choice,
+    "numeric": _numeric,
+    "string": _string,
+}
+
+
+def grade_answer(question: dict, answer, *, lang: str | None = None) -> tuple[bool, str]:
+    """Grade ``answer`` to one validated ``question``; return ``(correct, feedback)``.
+
+    Parameters
+    ----------
+    question : dict
+        One item of a bank's ``questions`` (see :func:`dcteach.quiz.load_bank`).
+    answer
+        ``multiple_choice``: the index of the chosen answer (0-based);
+        ``many_choice``: an iterable of indices; ``numeric``: a number or the text
+        typed (``"3,5"`` works); ``string``: the text typed (case and spacing are
+        ignored; English or Russian accepted). ``None`` or empty: not attempted.
+    lang : {"en", "ru"}, optional
+        Language of the feedback; default ``$DCTEACH_LANG`` or English.
+
+    Returns
+    -------
+    (bool, str)
+        Whether it is correct, and the feedback sentence to show
+        (``"✔ Correct — …"`` / ``"✘ Not yet — …"``).
+
+    Examples
+    --------
+    >>> q = {"id": "q", "type": "numeric", "tolerance": 0.5,
+    ...      "question": {"en": "?", "ru": "?"},
+    ...      "answers": [{"value": 7, "correct": True, "feedback": {"en": "Seven.", "ru": "Семь."}}]}
+    >>> grade_answer(q, "7,3", lang="ru")
+    (True, '✔ Верно — Семь.')
+    >>> grade_answer(q, 9, lang="en")
+    (False, '✘ Not yet — Compare your answer with the source and try again.')
+    >>> grade_answer(q, "", lang="en")
+    (False, 'No answer yet.')
+    """
+    lang = resolve_lang(lang)
+    return _GRADERS[question["type"]](question, answer, lang)
