@@ -224,16 +224,30 @@ class _Checked:
         return pc.if_else(pa.array(all_null), pa.scalar(None, pa.string()), joined)
 
 
-def _duplicates(key: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Mask of non-null values seen before, and for each the index of the first one."""
-    enc = pc.dictionary_encode(key)
-    idx = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-    valid = idx >= 0
-    codes, first = np.unique(idx, return_index=True)
-    first_of_code = np.full(len(enc.dictionary) + 1, -1, dtype=np.int64)
-    first_of_code[codes + 1] = first
-    firsts = first_of_code[idx + 1]
-    dup = valid & (firsts != np.arange(len(key)))
+def _duplicates(key: pa.Array, numbers: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Mask of non-null values seen in an earlier row, and for each the index of the first one.
+
+    *numbers* are the rows' numbers in the file when the table is not in file order.
+    """
+    n = len(key)
+    dup = np.zeros(n, bool)
+    firsts = np.full(n, -1, dtype=np.int64)
+    enc = pc.dictionary_encode(key)  # one hashing pass
+    idx = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+    counts = np.bincount(idx + 1, minlength=len(enc.dictionary) + 1)
+    counts[0] = 0  # nulls never clash
+    if counts.max(initial=0) <= 1:
+        return dup, firsts  # the common case: no duplicate at all
+    cand = np.flatnonzero(counts[idx + 1] > 1)
+    if numbers is not None:
+        cand = cand[np.argsort(numbers[cand], kind="stable")]
+    seen: dict[str, int] = {}
+    for i, v in zip(cand.tolist(), pc.take(key, pa.array(cand)).to_pylist()):
+        if v in seen:
+            dup[i] = True
+            firsts[i] = seen[v]
+        else:
+            seen[v] = i
     return dup, firsts
 
 
@@ -381,7 +395,7 @@ class _Run:
         # unique fields
         for name in expected:
             if c.fields[name].get("constraints", {}).get("unique"):
-                dup, firsts = _duplicates(c.results[name].key)
+                dup, firsts = _duplicates(c.results[name].key, t.row_numbers)
                 dup &= keep
                 hit = np.flatnonzero(dup)
                 if hit.size:
@@ -412,7 +426,7 @@ class _Run:
             self.add(c, "primary-key", f"{label}: the primary key is empty (or not valid)",
                      f"give every row a valid, unique {label}", t.row_numbers_of(hit), field=pk[0], column=col,
                      values=pc.take(raw, pa.array(hit)))
-        dup, firsts = _duplicates(key)
+        dup, firsts = _duplicates(key, t.row_numbers)
         hit = np.flatnonzero(dup & keep)
         if hit.size:
             self.add(c, "primary-key", f"{label}: this id is already used in an earlier row",

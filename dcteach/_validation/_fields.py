@@ -81,12 +81,20 @@ class Finding:
     fix: str
 
 
-@dataclasses.dataclass
 class FieldResult:
-    missing: np.ndarray
-    findings: list[Finding]
-    #: canonical string of each cell's typed value; null if missing or invalid
-    key: pa.Array
+    """Missing mask, findings, and (computed on first use) the canonical key."""
+
+    def __init__(self, missing: np.ndarray, findings: list[Finding], key: Any):
+        self.missing = missing
+        self.findings = findings
+        self._key = key
+
+    @property
+    def key(self) -> pa.Array:
+        """Canonical string of each cell's typed value; null if missing or invalid."""
+        if callable(self._key):
+            self._key = self._key()
+        return self._key
 
 
 def _np(mask: Any) -> np.ndarray:
@@ -306,7 +314,7 @@ def check_column(arr: pa.Array, field: dict, missing_values: list[str] | None = 
                 findings.append(Finding("maxLength", good & (length > cons["maxLength"]),
                                         f"{name}: text is longer than {cons['maxLength']} characters",
                                         f"shorten it to at most {cons['maxLength']} characters"))
-        key = pc.if_else(pa.array(good), filled, pa.scalar(None, pa.string()))
+        key = lambda: pc.if_else(pa.array(good), filled, pa.scalar(None, pa.string()))  # noqa: E731
 
     elif ftype in ("integer", "number"):
         cleaned = pc.utf8_trim_whitespace(filled)
@@ -345,10 +353,12 @@ def check_column(arr: pa.Array, field: dict, missing_values: list[str] | None = 
         if "enum" in cons:
             allowed = [b for b in (read_bound(v) for v in cons["enum"]) if b is not None]
             findings.append(_enum_finding(field, good & ~np.isin(values, np.asarray(allowed, dtype=values.dtype))))
-        if ftype == "integer" and values.dtype != object:
-            key = pc.if_else(pa.array(good), pc.cast(pa.array(values), pa.string()), pa.scalar(None, pa.string()))
-        else:
-            key = pa.array([repr(v) if g else None for v, g in zip(values.tolist(), good.tolist())], pa.string())
+        def key() -> pa.Array:
+            if values.dtype != object:
+                text = pc.cast(pa.array(values), pa.string())
+            else:
+                text = pa.array([str(v) for v in values.tolist()], pa.string())
+            return pc.if_else(pa.array(good), text, pa.scalar(None, pa.string()))
 
     elif ftype == "boolean":
         true_v = field.get("trueValues", DEFAULT_TRUE)
@@ -361,7 +371,8 @@ def check_column(arr: pa.Array, field: dict, missing_values: list[str] | None = 
             allowed = {bool(v) if isinstance(v, bool) else (v in true_v and True or (False if v in false_v else None)) for v in cons["enum"]}
             ok = (is_true & (True in allowed)) | (is_false & (False in allowed))
             findings.append(_enum_finding(field, good & ~ok))
-        key = pc.if_else(pa.array(good), pc.if_else(pa.array(is_true), "true", "false"), pa.scalar(None, pa.string()))
+        key = lambda: pc.if_else(  # noqa: E731
+            pa.array(good), pc.if_else(pa.array(is_true), "true", "false"), pa.scalar(None, pa.string()))
 
     else:
         read = _python_reader(field)
@@ -398,8 +409,11 @@ def check_column(arr: pa.Array, field: dict, missing_values: list[str] | None = 
                 findings.append(Finding("maxLength", good & (lens[idx] > cons["maxLength"]),
                                         f"{name}: has more than {cons['maxLength']} items",
                                         f"give at most {cons['maxLength']} items"))
-        canon = pa.array([None if v is None else str(v) for v in parsed], pa.string())
-        key = pc.if_else(pa.array(good), pc.take(canon, pa.array(idx)), pa.scalar(None, pa.string())) if n else pa.array([], pa.string())
+        def key() -> pa.Array:
+            if not n:
+                return pa.array([], pa.string())
+            canon = pa.array([None if v is None else str(v) for v in parsed], pa.string())
+            return pc.if_else(pa.array(good), pc.take(canon, pa.array(idx)), pa.scalar(None, pa.string()))
 
     bad_type = present & ~type_ok
     if bad_type.any():

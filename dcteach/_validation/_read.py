@@ -49,7 +49,8 @@ class RawTable:
 
     labels: list[str]
     columns: list[pa.Array]
-    #: logical row numbers (header = 1) of the data rows, or None for 2, 3, 4, ...
+    #: logical row numbers (header = 1) of the data rows, or None for 2, 3, 4, ...;
+    #: rows with a wrong number of cells come last, so these are not always sorted
     row_numbers: np.ndarray | None
     #: (row number, number of cells) of rows whose cell count differs from the header
     ragged: list[tuple[int, int]]
@@ -125,8 +126,10 @@ def read_csv_bytes(
     are replaced by U+FFFD and flagged, never fatal.
 
     >>> t = read_csv_bytes(b"a,b\\n1\\n2,3,4\\n5,6\\n")
-    >>> t.ragged, t.extra_cells, t.column(1).to_pylist()
-    ([(2, 1), (3, 3)], [(3, 3, '4')], [None, '3', '6'])
+    >>> t.ragged, t.extra_cells
+    ([(2, 1), (3, 3)], [(3, 3, '4')])
+    >>> sorted(zip(t.row_numbers.tolist(), t.column(1).to_pylist()))  # ragged rows come last
+    [(2, None), (3, '3'), (4, '6')]
     """
     dialect = dict(dialect or {})
     delimiter = dialect.get("delimiter", ",")
@@ -140,7 +143,7 @@ def read_csv_bytes(
     damaged = False
     if enc not in ("utf-8", "utf8", "utf-8-sig"):
         data, damaged = _decode_damaged(data, encoding)
-    if not data.strip():
+    if not data[:65536].strip() and not data.strip():
         return RawTable([], [], None, [], [], damaged, style, 1 if has_header else None)
 
     quoting = bool(quotechar) and data.find(quotechar.encode()) >= 0
@@ -203,14 +206,12 @@ def read_csv_bytes(
                 extra_cells.append((number, j + 1, cells[j]))
         total = len(cols[0]) + len(numbers)
         missing_numbers = np.asarray(numbers, dtype=np.int64)
-        all_numbers = np.setdiff1d(np.arange(1, total + 1, dtype=np.int64), missing_numbers)
-        merged_numbers = np.concatenate([all_numbers, missing_numbers])
-        order = np.argsort(merged_numbers, kind="stable")
-        cols = [
-            pc.take(pa.concat_arrays([c, pa.array(e, type=pa.string())]), pa.array(order))
-            for c, e in zip(cols, extra_cols)
-        ]
-        all_numbers = merged_numbers[order]
+        keep = np.ones(total + 1, bool)
+        keep[0] = False
+        keep[missing_numbers] = False
+        # ragged rows go after the others (no reordering copy); row_numbers says where they were
+        all_numbers = np.concatenate([np.flatnonzero(keep).astype(np.int64), missing_numbers])
+        cols = [pa.concat_arrays([c, pa.array(e, type=pa.string())]) for c, e in zip(cols, extra_cols)]
     if has_header:
         labels = [c[0].as_py() or "" for c in cols]
         cols = [c.slice(1) for c in cols]

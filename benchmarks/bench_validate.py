@@ -1,0 +1,232 @@
+"""Benchmark: dcteach validate vs. frictionless validate vs. pandas.read_csv.
+
+Generates synthetic data packages (10k, 100k and 1M rows; ``--quick``: 10k
+only) with mixed types, a string primary key and a foreign key into a second
+table, and injects errors into 0.1% of the rows, cycling through every kind
+(type, enum, pattern, minimum, maximum, required, date, boolean, primary key,
+foreign key, missing cell, extra cell). Each tool runs in its own process;
+the script prints recall of the injected errors, wall time and peak memory as
+ratios. It prints, it never asserts: timings depend on the machine.
+
+    python benchmarks/bench_validate.py [--quick] [--sizes 10000,100000] [--frictionless-timeout 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+KINDS = ["type-integer", "type-number", "type-date", "type-boolean", "enum", "pattern",
+         "minimum", "maximum", "required", "primary-key", "foreign-key", "missing-cell", "extra-cell"]
+#: injected kind → (column, frictionless error class)
+CLASS = {"type-integer": "type-error", "type-number": "type-error", "type-date": "type-error",
+         "type-boolean": "type-error", "enum": "constraint-error", "pattern": "constraint-error",
+         "minimum": "constraint-error", "maximum": "constraint-error", "required": "constraint-error",
+         "primary-key": "primary-key", "foreign-key": "foreign-key", "missing-cell": "missing-cell",
+         "extra-cell": "extra-cell"}
+
+SCHEMA = {
+    "primaryKey": ["id"],
+    "foreignKeys": [{"fields": ["group_id"], "reference": {"resource": "groups", "fields": ["id"]}}],
+    "fields": [
+        {"name": "id", "type": "string"},
+        {"name": "count", "type": "integer", "constraints": {"minimum": 0, "maximum": 1000}},
+        {"name": "price", "type": "number"},
+        {"name": "day", "type": "date"},
+        {"name": "kind", "type": "string", "constraints": {"enum": ["alpha", "beta", "gamma", "delta"]}},
+        {"name": "flag", "type": "boolean"},
+        {"name": "code", "type": "string", "constraints": {"required": True, "pattern": "[A-Z]{3}-[0-9]{2}"}},
+        {"name": "note", "type": "string"},
+        {"name": "group_id", "type": "string"},
+    ],
+}
+
+
+def generate(folder: Path, n: int, seed: int = 7) -> set[tuple[int, str]]:
+    """Write the package; return the injected (row number, error class) pairs."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    groups = [f"G-{i:03d}" for i in range(100)]
+    with (folder / "groups.csv").open("w", encoding="utf-8", newline="") as fh:
+        fh.write("id,name\n" + "".join(f"{g},Группа {g}\n" for g in groups))
+    n_bad = max(len(KINDS), n // 1000)
+    bad_rows = sorted(rng.sample(range(1, n), n_bad))  # never the first data row
+    kind_of = {r: KINDS[i % len(KINDS)] for i, r in enumerate(bad_rows)}
+    injected = set()
+    kinds = ["alpha", "beta", "gamma", "delta"]
+    lines = ["id,count,price,day,kind,flag,code,note,group_id\n"]
+    for i in range(n):
+        cells = [f"IT-{i:07d}", str(rng.randint(0, 1000)), f"{rng.random() * 1000:.2f}",
+                 f"20{rng.randint(10, 24)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                 kinds[i % 4], "true" if i % 3 else "false",
+                 f"{chr(65 + i % 26)}{chr(65 + (i // 26) % 26)}X-{i % 100:02d}",
+                 '"Таможня, note ' + str(i % 50) + '"' if i % 10 == 0 else f"note {i % 50}",
+                 groups[i % 100]]
+        kind = kind_of.get(i)
+        if kind:
+            injected.add((i + 2, CLASS[kind]))
+            if kind == "type-integer":
+                cells[1] = "12a"
+            elif kind == "type-number":
+                cells[2] = "\"1,5\""  # quoted: one cell, a decimal comma
+            elif kind == "type-date":
+                cells[3] = "2023-02-30"
+            elif kind == "type-boolean":
+                cells[5] = "maybe"
+            elif kind == "enum":
+                cells[4] = "omega"
+            elif kind == "pattern":
+                cells[6] = "bad"
+            elif kind == "minimum":
+                cells[1] = "-5"
+            elif kind == "maximum":
+                cells[1] = "5000"
+            elif kind == "required":
+                cells[6] = ""
+            elif kind == "primary-key":
+                cells[0] = "IT-0000000"
+            elif kind == "foreign-key":
+                cells[8] = "G-999"
+            elif kind == "missing-cell":
+                cells = cells[:-1]
+            elif kind == "extra-cell":
+                cells.append("surplus")
+        lines.append(",".join(cells) + "\n")
+        if len(lines) >= 100_000:
+            with (folder / "items.csv").open("a", encoding="utf-8", newline="") as fh:
+                fh.writelines(lines)
+            lines = []
+    with (folder / "items.csv").open("a", encoding="utf-8", newline="") as fh:
+        fh.writelines(lines)
+    (folder / "datapackage.json").write_text(json.dumps({
+        "name": "bench", "resources": [
+            {"name": "items", "path": "items.csv", "format": "csv", "encoding": "utf-8", "schema": SCHEMA},
+            {"name": "groups", "path": "groups.csv", "format": "csv", "encoding": "utf-8",
+             "schema": {"primaryKey": ["id"], "fields": [{"name": "id"}, {"name": "name"}]}},
+        ]}), encoding="utf-8")
+    return injected
+
+
+CHILD = r'''
+import json, sys, time, os
+def rss(kind):
+    for line in open("/proc/self/status"):
+        if line.startswith(kind):
+            return int(line.split()[1]) * 1024
+tool, folder, out = sys.argv[1:4]
+if tool == "dcteach":
+    from dcteach.validate import validate, CODES
+elif tool == "frictionless":
+    import frictionless
+else:
+    import pandas as pd
+base = rss("VmRSS:")
+t0 = time.perf_counter()
+found = []
+if tool == "dcteach":
+    report = validate(folder)
+    for e in report.errors:
+        found.append((e.row, CODES[e.type]))
+elif tool == "frictionless":
+    os.chdir(folder)
+    report = frictionless.validate("datapackage.json", limit_errors=10**9)
+    for task in report.tasks:
+        for e in task.errors:
+            found.append((getattr(e, "row_number", None), e.type))
+else:
+    pd.read_csv(os.path.join(folder, "items.csv"), on_bad_lines="skip")
+elapsed = time.perf_counter() - t0
+json.dump({"time": elapsed, "base": base, "peak": rss("VmHWM:"), "found": found}, open(out, "w"))
+'''
+
+
+def run_child(tool: str, folder: Path, timeout: float) -> dict | None:
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as fh:
+        out = fh.name
+    proc = subprocess.Popen([sys.executable, "-c", CHILD, tool, str(folder), out])
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None:
+        if time.monotonic() > deadline:
+            proc.kill()
+            proc.wait()
+            os.unlink(out)
+            return None
+        time.sleep(0.05)
+    try:
+        with open(out) as fh:
+            return json.load(fh)
+    except (OSError, ValueError):
+        return None
+    finally:
+        if os.path.exists(out):
+            os.unlink(out)
+
+
+def recall(injected: set, found: list) -> tuple[float, int]:
+    got = {(r, c) for r, c in found}
+    hit = len(injected & got)
+    return hit / len(injected), len(got - injected)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="10k rows only")
+    ap.add_argument("--sizes", default=None, help="comma-separated row counts")
+    ap.add_argument("--frictionless-timeout", type=float, default=300.0,
+                    help="seconds before frictionless is given up at a size (default 300)")
+    args = ap.parse_args(argv)
+    sizes = [10_000] if args.quick else [10_000, 100_000, 1_000_000]
+    if args.sizes:
+        sizes = [int(s) for s in args.sizes.split(",")]
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            folder = Path(tmp) / f"pkg{n}"
+            injected = generate(folder, n)
+            size = (folder / "items.csv").stat().st_size
+            res = {tool: run_child(tool, folder, args.frictionless_timeout if tool == "frictionless" else 1800)
+                   for tool in ("pandas", "dcteach", "frictionless")}
+            rows.append((n, size, injected, res))
+            print(f"  measured {n:,} rows", file=sys.stderr, flush=True)
+    print()
+    print(f"dcteach validate vs frictionless {_version('frictionless')} vs pandas.read_csv "
+          f"(pandas {_version('pandas')}, pyarrow {_version('pyarrow')}); {os.cpu_count()} cores")
+    print("0.1% of rows carry one injected error each, cycling through "
+          f"{len(KINDS)} kinds: {', '.join(KINDS)}")
+    head = ("rows", "CSV MB", "errors", "recall dc", "recall fl", "extra dc", "dc s", "fl s", "pandas s",
+            "fl/dc", "dc/pandas", "dc peak/CSV", "dc peak-base/CSV")
+    print(" | ".join(head))
+    print(" | ".join("---" for _ in head))
+    for n, size, injected, res in rows:
+        dc, fl, pdr = res["dcteach"], res["frictionless"], res["pandas"]
+        rdc, extra = recall(injected, dc["found"]) if dc else (float("nan"), 0)
+        rfl = f"{recall(injected, fl['found'])[0]:.1%}" if fl else "timeout"
+        fl_s = f"{fl['time']:.2f}" if fl else f">{args.frictionless_timeout:.0f}"
+        ratio = f"{fl['time'] / dc['time']:.1f}×" if fl else f">{args.frictionless_timeout / dc['time']:.0f}×"
+        print(" | ".join([
+            f"{n:,}", f"{size / 1e6:.1f}", f"{len(injected):,}", f"{rdc:.1%}", rfl, str(extra),
+            f"{dc['time']:.2f}", fl_s, f"{pdr['time']:.2f}", ratio, f"{dc['time'] / pdr['time']:.2f}×",
+            f"{dc['peak'] / size:.1f}×", f"{(dc['peak'] - dc['base']) / size:.1f}×"]))
+    print("\nrecall: share of injected (row, error class) found; extra dc: findings not injected.")
+    print("peak = process high-water RSS (interpreter and imports included); peak-base = growth during validation.")
+    return 0
+
+
+def _version(name: str) -> str:
+    try:
+        from importlib.metadata import version
+
+        return version(name)
+    except Exception:
+        return "?"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
