@@ -179,7 +179,7 @@ def _convert(df: pd.DataFrame, schema: dict, lang: str, path: Path) -> pd.DataFr
     return pd.DataFrame(out)
 
 
-def load_dataset(name: str, *, lang: str = "en") -> pd.DataFrame:
+def load_dataset(name: str, *, lang: str = "en", extra: str | os.PathLike | None = None) -> pd.DataFrame:
     """Load one table of the data package as a pandas DataFrame.
 
     Parameters
@@ -191,6 +191,13 @@ def load_dataset(name: str, *, lang: str = "en") -> pd.DataFrame:
         ``definition_ru``...) first and shows category values (e.g. an
         instrument's group) with their Russian labels. Russian text is our
         translation, not the article's.
+    extra : path, optional, keyword-only
+        A researcher's extension folder (see ``dcteach extension new``). Its rows
+        are appended to the core table (or its own table is loaded), after the
+        extension has been validated against the core; an invalid extension
+        raises :class:`dcteach.DatasetError` listing every problem as
+        ``file:row:column: problem``. Columns the schemas do not know are kept,
+        as text.
 
     Returns
     -------
@@ -216,6 +223,8 @@ def load_dataset(name: str, *, lang: str = "en") -> pd.DataFrame:
     ...
     dcteach._errors.UsageError: no dataset named 'instrumnets'. Did you mean 'instruments'? Valid names: ...
     """
+    if extra is not None:
+        return _load_extended(name, lang, extra)
     resource = _resource(name)
     _check_lang(lang)
     folder = core_dir()
@@ -234,12 +243,37 @@ def load_dataset(name: str, *, lang: str = "en") -> pd.DataFrame:
             f"{path}: header {list(raw.columns)} does not match the descriptor {expected}; {_RESTORE}"
         )
     df = _convert(raw, schema, lang, path)
-    if lang != "en":
-        suffix = f"_{lang}"
-        first = [c for c in df.columns if c.endswith(suffix)]
-        rest = [c for c in df.columns if c not in first and c != "id"]
-        df = df[["id", *first, *rest]]
+    df = _order_columns(df, lang)
     df.attrs.update(name=name, lang=lang)
+    return df
+
+
+def _order_columns(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    if lang == "en" or "id" not in df.columns:
+        return df
+    first = [c for c in df.columns if c.endswith(f"_{lang}")]
+    rest = [c for c in df.columns if c not in first and c != "id"]
+    return df[["id", *first, *rest]]
+
+
+def _load_extended(name: str, lang: str, extra) -> pd.DataFrame:
+    from dcteach._extension import load_merged
+
+    if not isinstance(name, str):
+        _resource(name)  # raises the beginner-friendly type error
+    _check_lang(lang)
+    raw = load_merged(name, extra, core_dir=core_dir())
+    schema = raw.attrs["schema"]
+    known = [f["name"] for f in schema["fields"]]
+    for field in known:
+        if field not in raw.columns:  # optional column the extension left out
+            raw[field] = ""
+    df = _convert(raw, schema, lang, Path(extra))
+    for col in raw.columns:
+        if col not in known:  # unknown columns are kept, as written
+            df[col] = raw[col].mask(raw[col] == "")
+    df = _order_columns(df, lang)
+    df.attrs.update(name=name, lang=lang, extra=str(extra), rows_from=dict(raw.attrs["rows_from"]))
     return df
 
 

@@ -287,3 +287,45 @@ def test_rehash_updates_only_changed_checksums(core_copy):
     assert before != after and len(before.splitlines()) == len(after.splitlines())
     _descriptor.cache_clear()
     assert "Kyrgyz Republic" in set(dc.load_dataset("countries")["name_en"])
+
+
+# ---- extensions through load_dataset(extra=...) ------------------------------------
+
+EXAMPLE = core_dir() / "examples" / "thesis_eeu"
+
+
+def test_extra_adds_rows_and_new_tables():
+    core = dc.load_dataset("glossary")
+    merged = dc.load_dataset("glossary", extra=EXAMPLE)
+    assert merged.attrs["rows_from"]["core"] == len(core)
+    assert len(merged) == len(core) + merged.attrs["rows_from"]["extension"] > len(core)
+    own = dc.load_dataset("country_assessments", extra=EXAMPLE, lang="ru")
+    assert own["score"].dtype == "Int64" and own["score"].between(0, 4).all()
+    assert set(own["country_id"]) <= set(dc.load_dataset("countries")["id"])
+
+
+def test_extra_keeps_unknown_columns_and_unicode(tmp_path):
+    import shutil
+
+    ext = tmp_path / "ext"
+    shutil.copytree(EXAMPLE, ext)
+    path = ext / "country_assessments.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[0] += ",комментарий"
+    lines[1:] = [line + ",примечание" for line in lines[1:]]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    df = dc.load_dataset("country_assessments", extra=ext)
+    assert df.columns[-1] == "комментарий" and (df["комментарий"] == "примечание").all()
+
+
+def test_invalid_extension_is_located(tmp_path):
+    import shutil
+
+    ext = tmp_path / "ext"
+    shutil.copytree(EXAMPLE, ext)
+    path = ext / "country_assessments.csv"
+    text = path.read_text(encoding="utf-8").splitlines()
+    text[1] = text[1].replace("CTY-AM", "CTY-XX", 1)
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    with pytest.raises(dc.DatasetError, match=r"country_assessments\.csv:2:\d+: .*CTY-XX"):
+        dc.load_dataset("country_assessments", extra=ext)
