@@ -32,6 +32,12 @@ CLASS = {"type-integer": "type-error", "type-number": "type-error", "type-date":
          "primary-key": "primary-key", "foreign-key": "foreign-key", "missing-cell": "missing-cell",
          "extra-cell": "extra-cell"}
 
+#: injected kind → (column index, bad value); missing/extra cells change the row's length
+INJECT = {"type-integer": (1, "12a"), "type-number": (2, '"1,5"'),  # quoted: one cell, a decimal comma
+          "type-date": (3, "2023-02-30"), "type-boolean": (5, "maybe"), "enum": (4, "omega"),
+          "pattern": (6, "bad"), "minimum": (1, "-5"), "maximum": (1, "5000"), "required": (6, ""),
+          "primary-key": (0, "IT-0000000"), "foreign-key": (8, "G-999")}
+
 SCHEMA = {
     "primaryKey": ["id"],
     "foreignKeys": [{"fields": ["group_id"], "reference": {"resource": "groups", "fields": ["id"]}}],
@@ -72,32 +78,13 @@ def generate(folder: Path, n: int, seed: int = 7) -> set[tuple[int, str]]:
         kind = kind_of.get(i)
         if kind:
             injected.add((i + 2, CLASS[kind]))
-            if kind == "type-integer":
-                cells[1] = "12a"
-            elif kind == "type-number":
-                cells[2] = "\"1,5\""  # quoted: one cell, a decimal comma
-            elif kind == "type-date":
-                cells[3] = "2023-02-30"
-            elif kind == "type-boolean":
-                cells[5] = "maybe"
-            elif kind == "enum":
-                cells[4] = "omega"
-            elif kind == "pattern":
-                cells[6] = "bad"
-            elif kind == "minimum":
-                cells[1] = "-5"
-            elif kind == "maximum":
-                cells[1] = "5000"
-            elif kind == "required":
-                cells[6] = ""
-            elif kind == "primary-key":
-                cells[0] = "IT-0000000"
-            elif kind == "foreign-key":
-                cells[8] = "G-999"
-            elif kind == "missing-cell":
+            if kind == "missing-cell":
                 cells = cells[:-1]
             elif kind == "extra-cell":
                 cells.append("surplus")
+            else:
+                column, value = INJECT[kind]
+                cells[column] = value
         lines.append(",".join(cells) + "\n")
         if len(lines) >= 100_000:
             with (folder / "items.csv").open("a", encoding="utf-8", newline="") as fh:

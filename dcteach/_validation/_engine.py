@@ -136,7 +136,7 @@ def _load_json(path: Path, what: str) -> Any:
         raise UsageError(f"{path}: {what} is not UTF-8 text; save it as UTF-8") from None
 
 
-def load_package(path: str | os.PathLike, *, display_base: Path | None = None) -> Package:
+def load_package(path: str | os.PathLike) -> Package:
     """Read a ``datapackage.json`` (or the folder holding one); UsageError if it is not one."""
     p = Path(path)
     if not p.exists():
@@ -155,7 +155,6 @@ def load_package(path: str | os.PathLike, *, display_base: Path | None = None) -
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
         raise UsageError(f"{desc_path}: not a data package (it needs a \"resources\" list)")
     base = desc_path.parent
-    shown_base = display_base if display_base is not None else base
     resources: dict[str, Resource] = {}
     for i, res in enumerate(descriptor["resources"]):
         if not isinstance(res, dict):
@@ -180,7 +179,6 @@ def load_package(path: str | os.PathLike, *, display_base: Path | None = None) -
             display = str(file)
         resources[name] = Resource(name, file, display, schema, dialect,
                                    res.get("encoding") or "utf-8", i, res)
-    del shown_base
     return Package(base, descriptor, resources)
 
 
@@ -265,10 +263,7 @@ class _Run:
             *, field: str | None = None, column: int | None = None, values: Any = None,
             finding: Finding | None = None, severity: str = "error") -> None:
         res = c.res if isinstance(c, _Checked) else c
-        rows = np.asarray(rows if not isinstance(rows, np.ndarray) else rows, dtype=np.int64)
-        if rows.size == 0 and not (rows.ndim == 1 and False):
-            if not isinstance(rows, np.ndarray) or rows.size == 0:
-                pass
+        rows = np.asarray(rows, dtype=np.int64)
         self.batches.append(_Batch(res.name, res.display, res.order, field, column, code, message, fix,
                                    rows, values, finding,
                                    (c.schema.get("missingValues") if isinstance(c, _Checked) else None), severity))
