@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 
 from dcteach._errors import DatasetError, DcteachError
+from dcteach.cite import cite  # eager: a lazy function would be shadowed by the submodule
 from dcteach.data import describe, list_datasets, load_dataset
 
 __version__ = "0.1.0"
@@ -37,7 +38,6 @@ __all__ = [
 
 # Submodules and functions loaded on first access (PEP 562) to keep import fast.
 _LAZY = {
-    "cite": ("dcteach.cite", "cite"),
     "plots": ("dcteach.plots", None),
     "widgets": ("dcteach.widgets", None),
     "exercises": ("dcteach.exercises", None),
