@@ -143,28 +143,27 @@ def _labels(field: dict, lang: str) -> list[str] | None:
 
 
 def _convert(df: pd.DataFrame, schema: dict, lang: str, path: Path) -> pd.DataFrame:
-    missing = set(schema.get("missingValues", [""]))
+    """Type the columns of ``df`` (read as text, missing values already NA) by the schema."""
     out = {}
     for field in schema["fields"]:
         name, ftype = field["name"], field.get("type", "string")
         col = df[name]
-        is_missing = col.isin(missing)
         try:
             if ftype == "integer":
-                values = pd.to_numeric(col.mask(is_missing), errors="raise").astype("Int64")
+                values = pd.to_numeric(col, errors="raise").astype("Int64")
             elif ftype == "number":
-                values = pd.to_numeric(col.mask(is_missing), errors="raise").astype("Float64")
+                values = pd.to_numeric(col, errors="raise").astype("Float64")
             elif ftype == "boolean":
                 truth = {v: True for v in field.get("trueValues", ["true"])}
                 truth.update({v: False for v in field.get("falseValues", ["false"])})
-                values = col.mask(is_missing).map(truth).astype("boolean")
-                bad = values.isna() & ~is_missing
+                values = col.map(truth).astype("boolean")
+                bad = values.isna() & col.notna()
                 if bad.any():
-                    raise ValueError(col[bad].iloc[0])
+                    raise ValueError(f"{col[bad].iloc[0]!r} is not one of {sorted(truth)}")
             elif ftype == "date":
-                values = pd.to_datetime(col.mask(is_missing), format="%Y-%m-%d", errors="raise")
+                values = pd.to_datetime(col, format="%Y-%m-%d", errors="raise")
             else:
-                values = col.mask(is_missing)
+                values = col
         except (ValueError, TypeError) as exc:
             raise DatasetError(
                 f"{path}: column {name!r} does not hold {ftype} values as the descriptor says ({exc}); {_RESTORE}"
@@ -177,6 +176,17 @@ def _convert(df: pd.DataFrame, schema: dict, lang: str, path: Path) -> pd.DataFr
             values = pd.Series(cat, index=col.index)
         out[name] = values
     return pd.DataFrame(out)
+
+
+def _read_text_table(data: bytes, schema: dict, path: Path) -> pd.DataFrame:
+    """Read CSV bytes as text; only the schema's ``missingValues`` become NA."""
+    missing = schema.get("missingValues", [""])
+    try:
+        return pd.read_csv(
+            io.BytesIO(data), dtype=str, keep_default_na=False, na_values=missing, encoding="utf-8"
+        )
+    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise DatasetError(f"{path}: cannot be read as UTF-8 CSV ({exc}); {_RESTORE}") from None
 
 
 def load_dataset(name: str, *, lang: str = "en", extra: str | os.PathLike | None = None) -> pd.DataFrame:
@@ -231,12 +241,7 @@ def load_dataset(name: str, *, lang: str = "en", extra: str | os.PathLike | None
     data = _read_bytes(resource, folder)
     path = folder / resource["path"]
     schema = resource["schema"]
-    try:
-        raw = pd.read_csv(
-            io.BytesIO(data), dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8"
-        )
-    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise DatasetError(f"{path}: cannot be read as UTF-8 CSV ({exc}); {_RESTORE}") from None
+    raw = _read_text_table(data, schema, path)
     expected = [f["name"] for f in schema["fields"]]
     if list(raw.columns) != expected:
         raise DatasetError(
@@ -268,7 +273,9 @@ def _load_extended(name: str, lang: str, extra) -> pd.DataFrame:
     for field in known:
         if field not in raw.columns:  # optional column the extension left out
             raw[field] = ""
-    df = _convert(raw, schema, lang, Path(extra))
+    missing = schema.get("missingValues", [""])
+    typed = raw[known].mask(raw[known].isin(missing))
+    df = _convert(typed, schema, lang, Path(extra))
     for col in raw.columns:
         if col not in known:  # unknown columns are kept, as written
             df[col] = raw[col].mask(raw[col] == "")
