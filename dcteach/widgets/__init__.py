@@ -9,5 +9,6 @@ user-facing string comes from ``dcteach/locales``. Pass ``lang="en"`` or
 from __future__ import annotations
 
 from dcteach.widgets.quiz import QuestionItem, Quiz
+from dcteach.widgets.self_assessment import SelfAssessment
 
-__all__ = ["QuestionItem", "Quiz"]
+__all__ = ["QuestionItem", "Quiz", "SelfAssessment"]

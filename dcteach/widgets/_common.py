@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import base64
 import html
-import os
-import tempfile
-from pathlib import Path
-
+import io
 import ipywidgets as w
 
+from dcteach._atomic_text import atomic_write_text
 from dcteach.i18n import resolve_lang
 
-__all__ = ["atomic_write_text", "esc", "new_output", "resolve_lang", "set_status", "status_widget"]
+__all__ = [
+    "atomic_write_text",
+    "esc",
+    "new_output",
+    "resolve_lang",
+    "set_status",
+    "output_text",
+    "show_figure",
+    "status_widget",
+]
 
 
 def esc(text) -> str:
@@ -50,24 +58,38 @@ def set_status(widget: w.HTML, text: str, *, problem: bool = False) -> None:
     widget.value = f'<span role="status" style="{style}">{esc(text)}</span>' if text else ""
 
 
-def atomic_write_text(path, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` atomically: a temp file beside it, then ``os.replace``.
+def show_figure(out: w.Output, fig, alt_text: str, *, dpi: int = 80, tight: bool = False) -> None:
+    """Replace what ``out`` shows with ``fig`` as PNG, with ``alt_text`` as its text form.
 
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.json"
-    >>> atomic_write_text(p, "{}").read_text()
-    '{}'
+    Setting ``Output.outputs`` in one step has the effect of
+    ``clear_output(wait=True)`` + ``display(fig)`` (no flicker), works the same
+    inside and outside a kernel, and keeps a text alternative for screen readers
+    and for tests. ``tight=True`` trims the margins at the cost of a second draw;
+    widgets that redraw often fix their layout instead.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight" if tight else None)
+    out.outputs = (
+        {
+            "output_type": "display_data",
+            "data": {"image/png": base64.b64encode(buf.getvalue()).decode("ascii"), "text/plain": alt_text},
+            "metadata": {},
+        },
+    )
+
+
+def output_text(out: w.Output) -> str:
+    """The text form of everything an Output shows (for tests and screen readers).
+
+    >>> o = w.Output()
+    >>> o.outputs = ({"output_type": "display_data", "data": {"text/plain": "hi"}, "metadata": {}},)
+    >>> output_text(o)
+    'hi'
+    """
+    parts = []
+    for item in out.outputs:
+        if item.get("output_type") == "stream":
+            parts.append(item.get("text", ""))
+        else:
+            parts.append(item.get("data", {}).get("text/plain", ""))
+    return "\n".join(parts)

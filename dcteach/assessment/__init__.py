@@ -1,0 +1,48 @@
+"""Self-assessment of a customs administration: the scale, the items, files (pure functions).
+
+The 0–4 scale (``scale.json``) is editorial: our scale, inspired by common
+maturity models, not from the article. The items are the article's 7 enablers
+and 13 capabilities. An assessment is ``(name, {item id: level})``; it is saved
+as JSON (checked against ``assessment.schema.json``) or CSV (``id,score,name``).
+Writes are atomic; reading a corrupt or foreign file raises
+:class:`AssessmentFileError` naming the file, the row or key, the column, what
+is wrong and how to fix it.
+
+Examples
+--------
+>>> [lvl["name"]["en"] for lvl in load_scale()["levels"]][:2]
+['Absent', 'Initial']
+>>> items = assessment_items("en")
+>>> len(items), items["id"].iloc[0], items["id"].iloc[-1]
+(20, 'EN-01', 'CAP-13')
+>>> scores = dict.fromkeys(items["id"], 2)
+>>> name, back = assessment_from_json(assessment_to_json("Demo", scores), "demo.json")
+>>> name, back == scores
+('Demo', True)
+"""
+
+from __future__ import annotations
+
+from dcteach.assessment._files import (
+    AssessmentFileError,
+    assessment_from_csv,
+    assessment_from_json,
+    assessment_items,
+    assessment_to_csv,
+    assessment_to_json,
+    load_assessment,
+    load_scale,
+    save_assessment,
+)
+
+__all__ = [
+    "AssessmentFileError",
+    "assessment_from_csv",
+    "assessment_from_json",
+    "assessment_items",
+    "assessment_to_csv",
+    "assessment_to_json",
+    "load_assessment",
+    "load_scale",
+    "save_assessment",
+]
