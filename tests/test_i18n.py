@@ -54,7 +54,7 @@ def test_plural_shape_agrees_between_languages():
 def test_russian_messages_are_translated():
     """No Russian message is a copy of the English one (except pure placeholders)."""
     en, ru = _messages("en"), _messages("ru")
-    same = [k for k in en if en[k] == ru[k] and re.sub(r"\{\w+\}|\W", "", json.dumps(en[k]))]
+    same = [k for k in en if en[k] == ru[k] and re.sub(r"\{\w+\}|\W", "", json.dumps(en[k], ensure_ascii=False))]
     assert same == []
 
 
