@@ -8,7 +8,20 @@ user-facing string comes from ``dcteach/locales``. Pass ``lang="en"`` or
 
 from __future__ import annotations
 
+from dcteach.widgets.instrument_explorer import InstrumentExplorer, filter_instruments
+from dcteach.widgets.priority_map import PriorityMap, link_rationale
 from dcteach.widgets.quiz import QuestionItem, Quiz
 from dcteach.widgets.self_assessment import SelfAssessment
+from dcteach.widgets.timeline import Timeline, event_rows
 
-__all__ = ["QuestionItem", "Quiz", "SelfAssessment"]
+__all__ = [
+    "InstrumentExplorer",
+    "PriorityMap",
+    "QuestionItem",
+    "Quiz",
+    "SelfAssessment",
+    "Timeline",
+    "event_rows",
+    "filter_instruments",
+    "link_rationale",
+]

@@ -1,0 +1,104 @@
+"""PriorityMap: heatmap of instruments × priority areas (our editorial mapping) and its rationale.
+
+>>> from dcteach.widgets import PriorityMap
+>>> pm = PriorityMap(lang="en")
+>>> pm.instrument_select.value, pm.priority_select.value = "INS-DM", "PA-03"
+>>> pm.linked
+True
+>>> pm.priority_select.value = "PA-01"
+>>> pm.rationale_html.value
+'<p><b>INS-DM × PA-01</b>: no link drawn.</p>'
+"""
+
+from __future__ import annotations
+
+import ipywidgets as w
+import matplotlib.pyplot as plt
+import pandas as pd
+import traitlets as t
+
+from dcteach._compute import priority_matrix
+from dcteach.data import load_dataset
+from dcteach.i18n import _
+from dcteach.plots import plot_priority_map
+from dcteach.widgets._common import esc, new_output, resolve_lang, show_figure
+
+__all__ = ["PriorityMap", "link_rationale"]
+
+
+def link_rationale(links: pd.DataFrame, instrument_id: str, priority_area_id: str) -> dict | None:
+    """The link row between an instrument and a priority area, as a dict, or ``None``.
+
+    >>> import dcteach as dc
+    >>> link_rationale(dc.load_dataset("instrument_priority_links"), "INS-DM", "PA-03")["basis"]
+    'editorial'
+    """
+    hit = links[(links["instrument_id"] == instrument_id) & (links["priority_area_id"] == priority_area_id)]
+    if hit.empty:
+        return None
+    row = hit.iloc[0]
+    return {k: (None if pd.isna(v) else str(v)) for k, v in row.items()}
+
+
+class PriorityMap(w.VBox):
+    """Heatmap with the editorial basis stated; choose a cell to read why the link is drawn.
+
+    Attributes
+    ----------
+    instrument, priority_area : traits (ids, or ``None``)
+    linked : bool (trait)
+        Whether the chosen cell holds a link.
+    """
+
+    lang = t.Unicode("en")
+    instrument = t.Unicode(None, allow_none=True)
+    priority_area = t.Unicode(None, allow_none=True)
+    linked = t.Bool(False)
+
+    def __init__(self, *, lang: str | None = None, **kwargs):
+        lang = resolve_lang(lang)
+        self.links = load_dataset("instrument_priority_links")
+        self.matrix = priority_matrix(lang)
+        rows, cols = self.matrix.attrs["row_labels"], self.matrix.attrs["col_labels"]
+        self.instrument_select = w.Dropdown(
+            options=[(_("map.choose", lang), None)] + [(f"{i} {rows[i]}", i) for i in self.matrix.index],
+            value=None, description=_("map.instrument", lang), style={"description_width": "initial"},
+            layout=w.Layout(width="60%"))
+        self.priority_select = w.Dropdown(
+            options=[(_("map.choose", lang), None)] + [(f"{c} {cols[c]}", c) for c in self.matrix.columns],
+            value=None, description=_("map.priority_area", lang), style={"description_width": "initial"})
+        self.basis_html = w.HTML(f"<p><b>{esc(_('map.basis', lang))}</b> {esc(_('map.basis_note', lang))}</p>")
+        self.rationale_html = w.HTML()
+        self.out = new_output()
+        self.figure, self.ax = plt.subplots(figsize=(10, 8))
+        plt.close(self.figure)
+        super().__init__(children=[self.basis_html, w.HBox([self.instrument_select, self.priority_select]),
+                                   self.rationale_html, self.out], **kwargs)
+        self.lang = lang
+        w.link((self.instrument_select, "value"), (self, "instrument"))
+        w.link((self.priority_select, "value"), (self, "priority_area"))
+        self.observe(self._refresh, ["instrument", "priority_area"])
+        self._refresh()
+
+    def _refresh(self, _change=None) -> None:
+        cell = (self.instrument, self.priority_area)
+        link = link_rationale(self.links, *cell) if all(cell) else None
+        self.linked = link is not None
+        if not all(cell):
+            self.rationale_html.value = f"<p>{esc(_('map.pick', self.lang))}</p>"
+        elif link is None:
+            self.rationale_html.value = (f"<p><b>{esc(cell[0])} × {esc(cell[1])}</b>: "
+                                         f"{esc(_('map.no_link', self.lang))}</p>")
+        else:
+            note = "" if self.lang == "en" else f" <small>{esc(_('map.english_only', self.lang))}</small>"
+            self.rationale_html.value = (
+                f"<p><b>{esc(cell[0])} × {esc(cell[1])}</b>: {esc(_('map.link', self.lang))}</p>"
+                f"<p>{esc(_('map.rationale', self.lang))} {esc(link['rationale'])}{note}</p>"
+                f"<p><small>{esc(_('map.provenance', self.lang, source=link['source_id'], locator=link['locator']))}"
+                "</small></p>")
+        self.ax.clear()
+        plot_priority_map(self.matrix, ax=self.ax, lang=self.lang,
+                          highlight=cell if all(cell) else None)
+        show_figure(self.out, self.figure, _("map.alt", self.lang, n=int(self.matrix.values.sum()),
+                                              rows=self.matrix.shape[0], cols=self.matrix.shape[1]),
+                    tight=True)
