@@ -26,6 +26,7 @@ VERB_MODULES = [
     "dcteach._cli_cite",
     "dcteach._cli_validate",
     "dcteach._cli_extension",
+    "dcteach._cli_exercises",
 ]
 
 
