@@ -1,4 +1,8 @@
-"""Self-assessment of a customs administration: the scale, the items, files (pure functions).
+"""Self-assessment and competency classification: data, files, statistics (pure functions).
+
+The competency classification (13 capabilities and 7 action-plan areas into
+strategic / core / key / leading) has no answer key: the article leaves it open.
+
 
 The 0–4 scale (``scale.json``) is editorial: our scale, inspired by common
 maturity models, not from the article. The items are the article's 7 enablers
@@ -23,6 +27,19 @@ Examples
 
 from __future__ import annotations
 
+from dcteach.assessment._classify import (
+    ClassificationFileError,
+    agreement,
+    classification_from_json,
+    classification_items,
+    classification_to_json,
+    competency_types,
+    fleiss_kappa,
+    load_class_folder,
+    load_classification,
+    save_classification,
+    type_distribution,
+)
 from dcteach.assessment._files import (
     AssessmentFileError,
     assessment_from_csv,
@@ -37,6 +54,17 @@ from dcteach.assessment._files import (
 
 __all__ = [
     "AssessmentFileError",
+    "ClassificationFileError",
+    "agreement",
+    "classification_from_json",
+    "classification_items",
+    "classification_to_json",
+    "competency_types",
+    "fleiss_kappa",
+    "load_class_folder",
+    "load_classification",
+    "save_classification",
+    "type_distribution",
     "assessment_from_csv",
     "assessment_from_json",
     "assessment_items",
