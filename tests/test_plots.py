@@ -1,0 +1,102 @@
+"""Plots: artists, text labels, palette, both languages."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+import dcteach as dc  # noqa: E402
+from dcteach import plots  # noqa: E402
+
+
+def test_palette_is_okabe_ito_and_complete():
+    assert plots.PALETTE["colours"]["vermillion"] == "#D55E00"
+    n = len(plots.PALETTE["cycle"])
+    for key in ("markers", "linestyles", "hatches"):
+        assert len(plots.PALETTE[key]) >= n
+    assert len({plots.colour(i) for i in range(n)}) == n
+
+
+@pytest.mark.parametrize("lang, label", [("en", "political / legal"), ("ru", "политико-правовые")])
+def test_instrument_groups(lang, label):
+    ax = plots.plot_instrument_groups(lang=lang)
+    assert [t.get_text() for t in ax.texts] == ["3", "6", "15"]
+    assert label in [t.get_text() for t in ax.get_xticklabels()]
+    assert len({p.get_hatch() for p in ax.patches}) == 3  # hatches, not colour alone
+
+
+def test_instrument_groups_uses_given_axes():
+    fig, ax = plt.subplots()
+    assert plots.plot_instrument_groups(ax=ax) is ax
+
+
+@pytest.mark.parametrize("lang, word", [("en", "editorial"), ("ru", "редакционное")])
+def test_priority_map(lang, word):
+    ax = plots.plot_priority_map(lang=lang)
+    image = ax.images[0].get_array()
+    m = plots.priority_matrix(lang)
+    assert image.shape == (24, 7) and int(image.sum()) == 29
+    assert (image == m.to_numpy()).all()
+    assert sum(t.get_text() == "✓" for t in ax.texts) == 29
+    assert word in ax.get_title() and "29" in ax.get_title()
+    assert len(ax.get_legend().get_texts()) == 2
+
+
+def test_priority_map_highlight():
+    ax = plots.plot_priority_map(highlight=("INS-DM", "PA-03"))
+    assert len(ax.patches) == 1
+
+
+def test_radar_several_series_markers_and_legend():
+    scores = pd.DataFrame({"A": [0, 1, 2, 3, 4], "B": [4, 3, 2, 1, 0], "C": [2] * 5},
+                          index=[f"EN-0{i}" for i in range(1, 6)])
+    ax = plots.plot_radar(scores, lang="ru")
+    assert len(ax.lines) == 3
+    assert len({ln.get_marker() for ln in ax.lines}) == 3
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["A", "B", "C"]
+    assert "0–4" in ax.get_title() and "Самооценка" in ax.get_title()
+    assert len(ax.texts) == 0  # values are annotated only for a single series
+
+
+def test_radar_single_series_annotated_and_errors():
+    ax = plots.plot_radar(pd.Series([1, 2, 3], index=list("abc")), lang="en")
+    assert sorted(t.get_text() for t in ax.texts) == ["1", "2", "3"]
+    with pytest.raises(ValueError, match="polar"):
+        plots.plot_radar(pd.Series([1, 2, 3]), ax=plt.subplots()[1])
+    with pytest.raises(ValueError, match="three"):
+        plots.plot_radar(pd.Series([1, 2]))
+
+
+@pytest.mark.parametrize("lang, body", [("en", "Capacity Building Committee"),
+                                        ("ru", "Комитет по наращиванию потенциала")])
+def test_timeline(lang, body):
+    ax = plots.plot_timeline(lang=lang)
+    labels = [t.get_text() for t in ax.texts]
+    assert len(labels) == 16
+    assert "EV-14\n2018" in labels          # year precision, not 2018-01-01
+    assert "EV-13\n2018-06" in labels
+    assert body in [t.get_text() for t in ax.get_yticklabels()]
+    assert len(ax.collections) == len(ax.get_yticks())  # one marker series per body
+
+
+def test_distribution():
+    ax = plots.plot_distribution({"strategic": 1, "core": 2, "key": 0, "leading": 4}, lang="en")
+    assert [t.get_text() for t in ax.texts] == ["1", "2", "0", "4"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["strategic", "core", "key", "leading"]
+    assert "7 classified" in ax.get_title()
+
+
+def test_priority_matrix_and_gap_list_are_pure():
+    m = plots.priority_matrix("en")
+    links = dc.load_dataset("instrument_priority_links")
+    assert int(m.values.sum()) == len(links)
+    assert m.attrs["basis"] == "editorial"
+    gaps = plots.gap_list({"a": 4, "b": 0, "c": 2})
+    assert list(gaps["id"]) == ["b", "c", "a"] and list(gaps["gap"]) == [4, 2, 0]
+
+
+def test_no_figures_leak_between_tests():
+    assert plt.get_fignums() == []
