@@ -60,15 +60,15 @@ def _meta(cell: dict) -> dict:
     return meta if isinstance(meta, dict) else {}
 
 
-def _code_role(source: str, strict: bool) -> str:
+def _code_role(source: str, strict: bool, number: int) -> str:
     try:
         if has_solution(source):
             return "answer"
         if has_hidden_tests(source) or _CHECK_CALL.search(source):
             return "tests"
-    except MarkerError:
+    except MarkerError as exc:
         if strict:
-            raise
+            raise MarkerError(f"cell {number}: {str(exc).removeprefix('cell: ')}") from None
         return "answer"  # a student's copy with broken markers is the student's text
     return "locked"
 
@@ -90,7 +90,7 @@ def analyse(nb: dict, *, strict: bool = True) -> list[CellInfo]:
         elif meta.get("role") in ("answer", "tests", "locked"):
             role = meta["role"]
         else:
-            role = _code_role(source, strict)
+            role = _code_role(source, strict, index + 1)
         question = meta.get("question")
         if question is None and role in ("answer", "tests"):
             match = _QUESTION.search(source)
