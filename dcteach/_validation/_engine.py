@@ -19,8 +19,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dcteach._errors import UsageError
-from dcteach._validation._fields import FieldResult, Finding, check_column, fix_for_value
-from dcteach._validation._read import RawTable, read_csv_bytes
+from dcteach._validation._fields import FieldResult, Finding, check_column, dictionary_encode, fix_for_value
+from dcteach._validation._read import RawTable, read_csv_file
 
 __all__ = ["Problem", "Package", "Resource", "load_package", "run", "CODE_CLASSES"]
 
@@ -230,9 +230,8 @@ def _duplicates(key: pa.Array, numbers: np.ndarray | None = None) -> tuple[np.nd
     n = len(key)
     dup = np.zeros(n, bool)
     firsts = np.full(n, -1, dtype=np.int64)
-    enc = pc.dictionary_encode(key)  # one hashing pass
-    idx = pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
-    counts = np.bincount(idx + 1, minlength=len(enc.dictionary) + 1)
+    dictionary, idx = dictionary_encode(key)  # one hashing pass
+    counts = np.bincount(idx + 1, minlength=len(dictionary) + 1)
     counts[0] = 0  # nulls never clash
     if counts.max(initial=0) <= 1:
         return dup, firsts  # the common case: no duplicate at all
@@ -279,12 +278,10 @@ class _Run:
             self.add_resource(res, "missing-file", f"the file {where} for resource {res.name!r} does not exist",
                               "check the resource's \"path\" in datapackage.json (relative to that file)")
             return None
-        data = res.path.read_bytes()
         dialect = dict(res.dialect)
         if dialect.get("header") is False:
             dialect["_labels"] = [f["name"] for f in schema.get("fields", [])]
-        table = read_csv_bytes(data, dialect=dialect, encoding=res.encoding)
-        del data
+        table = read_csv_file(res.path, dialect=dialect, encoding=res.encoding)
         return _Checked(res, table, schema)
 
     # -- one resource ----------------------------------------------------
@@ -446,7 +443,7 @@ class _Run:
             res = self.core.resources[name]
             if res.path is None or not res.path.is_file():
                 return None
-            table = read_csv_bytes(res.path.read_bytes(), dialect=res.dialect, encoding=res.encoding)
+            table = read_csv_file(res.path, dialect=res.dialect, encoding=res.encoding)
             self.core_checked[name] = _Checked(res, table, res.schema)
         return self.core_checked[name]
 
@@ -465,7 +462,8 @@ class _Run:
             found = True
         if not parts:
             return None, found
-        return pa.concat_arrays([p.cast(pa.string()) for p in parts]), found
+        chunks = [ch for p in parts for ch in (p.chunks if isinstance(p, pa.ChunkedArray) else [p])]
+        return pa.chunked_array(chunks, type=pa.string()), found
 
     def check_foreign_keys(self, c: _Checked) -> None:
         t = c.table

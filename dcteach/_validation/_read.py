@@ -1,10 +1,19 @@
 """Lossless, fast CSV reading with pyarrow: every cell is the string as written.
 
-The file is parsed once by pyarrow's multi-threaded CSV reader with every
-column typed as a string, so ``NA``, ``None``, ``007`` and Cyrillic text stay
-exactly as written and nothing is guessed. Rows with too few or too many cells
-are parsed again by :mod:`csv` (they are rare) and merged back in file order,
-so every row keeps the number Frictionless gives it (header line = 1).
+The file is streamed once through pyarrow's CSV reader with every column
+typed as a string, so ``NA``, ``None``, ``007`` and Cyrillic text stay exactly
+as written and nothing is guessed. A UTF-8 file is read block by block from
+disk (its bytes are never held whole). Rows with too few or too many cells are
+handed to pyarrow's ``invalid_row_handler`` with their row number, split by
+:mod:`csv` (they are rare) and kept as one extra chunk after the others, so
+no column is copied and every row keeps the number Frictionless gives it
+(header line = 1). Columns are :class:`pyarrow.ChunkedArray` (one chunk per
+block read, plus one for the ragged rows).
+
+The reader is single-threaded on purpose: with every column a string,
+parsing is the whole cost, pyarrow's serial parser is as fast as its threaded
+one on such files, and only the serial parser knows the row number of a
+ragged row.
 
 >>> t = read_csv_bytes(b"id,n\\r\\nA,007\\r\\nB,NA\\r\\n")
 >>> t.labels, t.column(1).to_pylist(), t.row_number(0)
@@ -18,6 +27,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import os
 from typing import Any
 
 import numpy as np
@@ -25,7 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-__all__ = ["CsvStyle", "RawTable", "read_csv_bytes", "sniff_style"]
+__all__ = ["CsvStyle", "RawTable", "read_csv_bytes", "read_csv_file", "sniff_style"]
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -48,7 +58,7 @@ class RawTable:
     """Header labels, string columns and the Frictionless row number of each data row."""
 
     labels: list[str]
-    columns: list[pa.Array]
+    columns: list[pa.ChunkedArray]
     #: logical row numbers (header = 1) of the data rows, or None for 2, 3, 4, ...;
     #: rows with a wrong number of cells come last, so these are not always sorted
     row_numbers: np.ndarray | None
@@ -65,7 +75,7 @@ class RawTable:
     def num_rows(self) -> int:
         return len(self.columns[0]) if self.columns else 0
 
-    def column(self, i: int) -> pa.Array:
+    def column(self, i: int) -> pa.ChunkedArray:
         return self.columns[i]
 
     def row_number(self, i: int) -> int:
@@ -113,6 +123,51 @@ def _decode_damaged(data: bytes, encoding: str) -> tuple[bytes, bool]:
     return text.encode("utf-8"), damaged
 
 
+def _is_utf8(encoding: str | None) -> bool:
+    return (encoding or "utf-8").lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
+
+
+def _is_utf8_error(exc: Exception) -> bool:
+    return "utf8" in str(exc).lower()
+
+
+def read_csv_file(
+    path: str | os.PathLike,
+    *,
+    dialect: dict[str, Any] | None = None,
+    encoding: str = "utf-8",
+) -> RawTable:
+    """Parse the CSV file at *path* losslessly into a :class:`RawTable`.
+
+    A UTF-8 file is streamed from disk (only its first 64 KiB and last byte
+    are read separately, to learn its style); a file in another encoding, or
+    one with bytes that are not valid UTF-8, is read whole and decoded
+    first (invalid bytes become U+FFFD and are flagged). See
+    :func:`read_csv_bytes` for *dialect*.
+    """
+    path = os.fspath(path)
+    if not _is_utf8(encoding):
+        with open(path, "rb") as fh:
+            return read_csv_bytes(fh.read(), dialect=dialect, encoding=encoding)
+    size = os.path.getsize(path)
+    with open(path, "rb") as fh:
+        head = fh.read(65536)
+        if size > len(head):
+            fh.seek(size - 1)
+            last = fh.read(1)
+        else:
+            last = head[-1:]
+    if size <= len(head):  # small: nothing to gain from streaming
+        return read_csv_bytes(head, dialect=dialect, encoding=encoding)
+    try:
+        return _read(lambda: pa.OSFile(path, "r"), head, last, dialect, encoding, False)
+    except pa.ArrowInvalid as exc:
+        if not _is_utf8_error(exc):
+            raise
+    with open(path, "rb") as fh:
+        return read_csv_bytes(fh.read(), dialect=dialect, encoding=encoding)
+
+
 def read_csv_bytes(
     data: bytes,
     *,
@@ -131,72 +186,73 @@ def read_csv_bytes(
     >>> sorted(zip(t.row_numbers.tolist(), t.column(1).to_pylist()))  # ragged rows come last
     [(2, None), (3, '3'), (4, '6')]
     """
+    final = data[-1:]
+    damaged = False
+    if not _is_utf8(encoding):
+        if data.startswith(_BOM):
+            data = data[3:]
+        data, damaged = _decode_damaged(data, encoding)
+    try:
+        return _read(lambda: pa.py_buffer(data), data[:65536], final, dialect, encoding, damaged)
+    except pa.ArrowInvalid as exc:
+        if not _is_utf8_error(exc):
+            raise
+    if data.startswith(_BOM):
+        data = data[3:]
+    data, _ = _decode_damaged(data, "utf-8")
+    return _read(lambda: pa.py_buffer(data), data[:65536], final, dialect, encoding, True)
+
+
+def _read(
+    source: Any, head: bytes, last: bytes, dialect: dict[str, Any] | None, encoding: str, damaged: bool
+) -> RawTable:
+    """Parse what ``source()`` opens; *head* is its first bytes and *last* its last byte."""
     dialect = dict(dialect or {})
     delimiter = dialect.get("delimiter", ",")
     quotechar = dialect.get("quoteChar", '"')
     has_header = dialect.get("header", True)
-    style = sniff_style(data, delimiter, quotechar or '"')
-    enc = (encoding or "utf-8").lower().replace("_", "-")
-    style = dataclasses.replace(style, encoding=encoding or "utf-8")
-    if data.startswith(_BOM):
-        data = data[3:]
-    damaged = False
-    if enc not in ("utf-8", "utf8", "utf-8-sig"):
-        data, damaged = _decode_damaged(data, encoding)
-    if not data[:65536].strip() and not data.strip():
+    style = sniff_style(head, delimiter, quotechar or '"')
+    style = dataclasses.replace(style, encoding=encoding or "utf-8", final_newline=last == b"\n")
+    body = head[3:] if head.startswith(_BOM) else head
+    if not body.strip():
         return RawTable([], [], None, [], [], damaged, style, 1 if has_header else None)
 
-    quoting = bool(quotechar) and data.find(quotechar.encode()) >= 0
-    invalid: list[Any] = []
+    invalid: list[tuple[int, int, str]] = []
 
     def handler(row: Any) -> str:
         invalid.append((row.number, row.actual_columns, row.text))
         return "skip"
 
-    def parse(buf: bytes, threads: bool) -> pa.Table:
-        invalid.clear()
-        parse_opts = pacsv.ParseOptions(
-            delimiter=delimiter,
-            quote_char=quotechar if quotechar else False,
-            double_quote=dialect.get("doubleQuote", True),
-            escape_char=dialect.get("escapeChar") or False,
-            newlines_in_values=quoting,
-            ignore_empty_lines=False,
-            invalid_row_handler=handler,
-        )
-        # first pass: learn the width from the header line
-        read_opts = pacsv.ReadOptions(
-            autogenerate_column_names=True, use_threads=threads, block_size=1 << 22
-        )
-        return pacsv.read_csv(
-            pa.py_buffer(buf),
-            read_options=read_opts,
-            parse_options=parse_opts,
-            convert_options=_convert_options(buf, delimiter, quotechar, dialect),
-        )
-
-    try:
-        table = parse(data, True)
-    except pa.ArrowInvalid as exc:
-        if "UTF8" not in str(exc) and "utf8" not in str(exc).lower():
-            raise
-        data, damaged = _decode_damaged(data, "utf-8")
-        table = parse(data, True)
-    if invalid and any(n is None for n, _, _ in invalid):
-        table = parse(data, False)  # serial parsing knows the row numbers
-    ragged_rows = sorted(invalid, key=lambda r: r[0])
+    parse_opts = pacsv.ParseOptions(
+        delimiter=delimiter,
+        quote_char=quotechar if quotechar else False,
+        double_quote=dialect.get("doubleQuote", True),
+        escape_char=dialect.get("escapeChar") or False,
+        newlines_in_values=bool(quotechar),
+        ignore_empty_lines=False,
+        invalid_row_handler=handler,
+    )
+    read_opts = pacsv.ReadOptions(autogenerate_column_names=True, use_threads=False, block_size=1 << 22)
+    table = pacsv.read_csv(
+        source(),
+        read_options=read_opts,
+        parse_options=parse_opts,
+        convert_options=_convert_options(body, delimiter, quotechar),
+    )
     width = table.num_columns
-    cols = [table.column(i).combine_chunks() for i in range(width)]
+    cols = list(table.columns)
+    del table
     all_numbers: np.ndarray | None = None
     extra_cells: list[tuple[int, int, str]] = []
     ragged: list[tuple[int, int]] = []
-    if ragged_rows:
-        fmt = {"delimiter": delimiter, "quotechar": quotechar or '"'}
+    if invalid:
+        invalid.sort(key=lambda r: r[0])
+        fmt: dict[str, Any] = {"delimiter": delimiter, "quotechar": quotechar or '"'}
         if not quotechar:
             fmt["quoting"] = csv.QUOTE_NONE
         extra_cols: list[list[str | None]] = [[] for _ in range(width)]
         numbers = []
-        for number, n_cells, text in ragged_rows:
+        for number, n_cells, text in invalid:
             cells = next(csv.reader(io.StringIO(text), **fmt), [])
             ragged.append((number, n_cells))
             numbers.append(number)
@@ -209,9 +265,11 @@ def read_csv_bytes(
         keep = np.ones(total + 1, bool)
         keep[0] = False
         keep[missing_numbers] = False
-        # ragged rows go after the others (no reordering copy); row_numbers says where they were
+        # ragged rows are one extra chunk after the others (no copy of any column);
+        # row_numbers says where they were
         all_numbers = np.concatenate([np.flatnonzero(keep).astype(np.int64), missing_numbers])
-        cols = [pa.concat_arrays([c, pa.array(e, type=pa.string())]) for c, e in zip(cols, extra_cols)]
+        cols = [pa.chunked_array(c.chunks + [pa.array(e, type=pa.string())], type=pa.string())
+                for c, e in zip(cols, extra_cols)]
     if has_header:
         labels = [c[0].as_py() or "" for c in cols]
         cols = [c.slice(1) for c in cols]
@@ -225,9 +283,9 @@ def read_csv_bytes(
     )
 
 
-def _convert_options(buf: bytes, delimiter: str, quotechar: Any, dialect: dict) -> Any:
+def _convert_options(head: bytes, delimiter: str, quotechar: Any) -> Any:
     # The number of columns is the first row's; type all of them as strings.
-    first = buf[: buf.find(b"\n") + 1 or len(buf)].decode("utf-8", errors="replace")
+    first = head[: head.find(b"\n") + 1 or len(head)].decode("utf-8", errors="replace")
     fmt = {"delimiter": delimiter, "quotechar": quotechar or '"'}
     n = len(next(csv.reader(io.StringIO(first), **fmt), [""]))
     n = max(n, 1) + 64  # generous: a quoted newline in the header is harmless
