@@ -293,3 +293,20 @@ def test_large_file_streamed_keeps_row_numbers(tmp_path):
     # frictionless reports the bad byte without a row: compare the rest
     theirs = {f for f in _frictionless_findings(tmp_path) if f[3] != "encoding-error"}
     assert {f for f in _ours(report) if f[1] != 18_002} == theirs
+
+
+def test_plain_and_unusual_numbers_mixed_match_frictionless(tmp_path):
+    # mostly plain cells (the fast path) with a few that need the full Table Schema rules
+    odd_int = ["+2", " 3 ", "1_000", "-5", "12a", "1.0", "99999999999999999999999", "007", "٣", "x"]
+    odd_num = ["+2.5", " 3 ", "1_0.5", "-5", "1e3", ".5", "5.", "nan", "inf", "1,5", "1.2.3", "Ж"]
+    plain = [(str(i * 7 % 500), f"{i * 3.25:.2f}") for i in range(60)]
+    lines = [f'{a},"{b}"' for a, b in plain]
+    lines += [f'"{a}",1' for a in odd_int] + [f'1,"{b}"' for b in odd_num]
+    fields = [{"name": "i", "type": "integer", "constraints": {"minimum": 0, "maximum": 400, "unique": True}},
+              {"name": "n", "type": "number", "constraints": {"maximum": 150}}]
+    path = one_table(tmp_path, "i,n\n" + "\n".join(lines) + "\n", fields)
+    ours = _ours(validate(path))
+    assert ours == _frictionless_findings(path)
+    # "12a", "1.0", "x"; "1,5", "1.2.3", "Ж" (Arabic-Indic "٣" is 3, as Python and frictionless read it)
+    assert {(r, f) for _, r, f, c in ours if c == "type-error"} == {
+        (66, "i"), (67, "i"), (71, "i"), (81, "n"), (82, "n"), (83, "n")}

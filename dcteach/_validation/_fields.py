@@ -36,8 +36,8 @@ __all__ = ["Finding", "FieldResult", "check_column", "dictionary_encode", "TYPE_
 DEFAULT_TRUE = ["true", "True", "TRUE", "1"]
 DEFAULT_FALSE = ["false", "False", "FALSE", "0"]
 
-_INT_RE = r"\s*[+-]?[0-9](?:_?[0-9])*\s*"
-_DIG = r"[0-9](?:_?[0-9])*"
+_INT_RE = r"\s*[+-]?\p{Nd}(?:_?\p{Nd})*\s*"  # \p{Nd}: any decimal digit, as int() takes
+_DIG = r"\p{Nd}(?:_?\p{Nd})*"
 _NUM_RE = (
     rf"\s*[+-]?(?:(?:{_DIG}(?:\.(?:{_DIG})?)?|\.{_DIG})(?:[eE][+-]?{_DIG})?"
     r"|(?i:inf|infinity|s?nan[0-9]*))\s*"
@@ -273,6 +273,88 @@ def _describe_type(field: dict) -> str:
     return TYPE_HINTS.get(ftype, f"a valid {ftype}")
 
 
+def _where(good: np.ndarray, values: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """*values* where *good*, else null (no copy when every cell is good)."""
+    if good.all() and not values.null_count:
+        return values
+    return pc.if_else(pa.array(good), values, pa.scalar(None, values.type))
+
+
+def _to_number(ftype: str) -> Callable[[str], Any]:
+    def convert(v: str) -> Any:
+        if ftype == "integer":
+            return int(v)
+        try:
+            return float(v)
+        except ValueError:  # e.g. "sNaN", "NaN123": valid decimals, no float spelling
+            return float("nan")
+    return convert
+
+
+def _cast_numbers(safe: pa.Array | pa.ChunkedArray, ftype: str) -> np.ndarray:
+    """Values of cells that are all valid numbers (int64/float64, else Python ints)."""
+    try:
+        return pc.cast(safe, pa.int64() if ftype == "integer" else pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # e.g. beyond int64, "inf"
+        res, idx = _per_unique(safe, _to_number(ftype))
+        return np.asarray(res, dtype=object if ftype == "integer" else float)[idx]
+
+
+def _numbers_by_rule(filled: pa.Array | pa.ChunkedArray, field: dict, ftype: str) -> tuple[np.ndarray, np.ndarray]:
+    """(valid mask, values) of integer/number cells by the Table Schema rules (regular expressions)."""
+    n = len(filled)
+    cleaned = pc.utf8_trim_whitespace(filled)
+    invalid_extra = np.zeros(n, bool)
+    if ftype == "number" and any(k in field for k in ("groupChar", "decimalChar", "bareNumber")):
+        if field.get("bareNumber", True) is False:
+            cleaned = pc.replace_substring_regex(cleaned, r"^[^-\d]*|\D*$", "")
+        group = field.get("groupChar", "")
+        if group:
+            cleaned = pc.replace_substring(cleaned, group, "")
+        dec = field.get("decimalChar", ".")
+        if dec != ".":
+            invalid_extra = _np(pc.match_substring(cleaned, "."))
+            cleaned = pc.replace_substring(cleaned, dec, ".")
+    elif ftype == "integer" and field.get("bareNumber", True) is False:
+        cleaned = pc.replace_substring_regex(cleaned, r"^[^-\d]*|\D*$", "")
+    type_ok = _full_match(cleaned, _INT_RE if ftype == "integer" else _NUM_RE) & ~invalid_extra
+    plain = pc.replace_substring(pc.utf8_trim_whitespace(cleaned), "_", "")
+    return type_ok, _cast_numbers(pc.if_else(pa.array(type_ok), plain, "0"), ftype)
+
+
+def _numbers(
+    filled: pa.Array | pa.ChunkedArray, present: np.ndarray, field: dict, ftype: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """(valid mask, values) of an integer or number column; invalid cells have value 0.
+
+    Plain cells (ASCII digits, for numbers with at most one ``.``) are valid
+    under every rule and are cast in one step; only the others (signs,
+    spaces, exponents, bad values...) go through the full rules.
+    """
+    special = any(k in field for k in ("groupChar", "decimalChar")) or field.get("bareNumber", True) is False
+    if special:
+        return _numbers_by_rule(filled, field, ftype)
+    digits = filled if ftype == "integer" else pc.replace_substring(filled, ".", "", max_replacements=1)
+    plain = pc.fill_null(pc.ascii_is_decimal(digits), False)
+    del digits
+    plain_np = _np(plain)
+    rest = np.flatnonzero(present & ~plain_np)
+    if rest.size * 4 > len(filled):  # mostly not plain: the rules on everything
+        return _numbers_by_rule(filled, field, ftype)
+    values = _cast_numbers(filled if plain_np.all() else pc.if_else(plain, filled, "0"), ftype)
+    if rest.size:
+        ok_rest, values_rest = _numbers_by_rule(pc.take(filled, pa.array(rest)), field, ftype)
+        if not plain_np.flags.writeable:
+            plain_np = plain_np.copy()
+        plain_np[rest] = ok_rest
+        if values_rest.dtype == object and values.dtype != object:
+            values = values.astype(object)
+        elif not values.flags.writeable:
+            values = values.copy()
+        values[rest] = values_rest
+    return plain_np, values
+
+
 def _bound_checks(field: dict, values: np.ndarray, ok: np.ndarray, read: Callable[[Any], Any]) -> list[Finding]:
     out = []
     cons = field.get("constraints", {})
@@ -309,9 +391,14 @@ def check_column(arr: pa.Array, field: dict, missing_values: list[str] | None = 
     cons = field.get("constraints", {}) or {}
     mv = field.get("missingValues", missing_values if missing_values is not None else [""])
     n = len(arr)
-    missing = _np(pc.is_in(arr, value_set=pa.array(mv, type=pa.string()))) if mv else np.zeros(n, bool)
+    if not mv:
+        missing = np.zeros(n, bool)
+    elif len(mv) == 1:
+        missing = _np(pc.equal(arr, pa.scalar(str(mv[0]), pa.string())))
+    else:
+        missing = _np(pc.is_in(arr, value_set=pa.array(mv, type=pa.string())))
     if arr.null_count:
-        missing |= arr.is_null().to_numpy(zero_copy_only=False)
+        missing |= _np(arr.is_null())
     filled = pc.fill_null(arr, "") if arr.null_count else arr
     present = ~missing
     findings: list[Finding] = []
@@ -351,34 +438,12 @@ def check_column(arr: pa.Array, field: dict, missing_values: list[str] | None = 
                 findings.append(Finding("maxLength", good & (length > cons["maxLength"]),
                                         f"{name}: text is longer than {cons['maxLength']} characters",
                                         f"shorten it to at most {cons['maxLength']} characters"))
-        key = lambda: pc.if_else(pa.array(good), filled, pa.scalar(None, pa.string()))  # noqa: E731
+        key = lambda: _where(good, filled)  # noqa: E731
 
     elif ftype in ("integer", "number"):
-        cleaned = pc.utf8_trim_whitespace(filled)
-        invalid_extra = np.zeros(n, bool)
-        if ftype == "number" and any(k in field for k in ("groupChar", "decimalChar", "bareNumber")):
-            if field.get("bareNumber", True) is False:
-                cleaned = pc.replace_substring_regex(cleaned, r"^[^-\d]*|\D*$", "")
-            group = field.get("groupChar", "")
-            if group:
-                cleaned = pc.replace_substring(cleaned, group, "")
-            dec = field.get("decimalChar", ".")
-            if dec != ".":
-                invalid_extra = _np(pc.match_substring(cleaned, "."))
-                cleaned = pc.replace_substring(cleaned, dec, ".")
-        elif ftype == "integer" and field.get("bareNumber", True) is False:
-            cleaned = pc.replace_substring_regex(cleaned, r"^[^-\d]*|\D*$", "")
-        type_ok = _full_match(cleaned, _INT_RE if ftype == "integer" else _NUM_RE) & ~invalid_extra
+        type_ok, values = _numbers(filled, present, field, ftype)
         good = present & type_ok
-        plain = pc.replace_substring(pc.utf8_trim_whitespace(cleaned), "_", "")
-        safe = pc.if_else(pa.array(good), plain, "0")
-        target = pa.int64() if ftype == "integer" else pa.float64()
         py = int if ftype == "integer" else float
-        try:
-            values = pc.cast(safe, target).to_numpy(zero_copy_only=False)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            res, idx = _per_unique(safe, lambda v: float(v) if ftype == "number" else int(v))
-            values = np.asarray(res, dtype=object if ftype == "integer" else float)[idx]
 
         def read_bound(v: Any) -> Any:
             try:
@@ -395,7 +460,7 @@ def check_column(arr: pa.Array, field: dict, missing_values: list[str] | None = 
                 text = pc.cast(pa.array(values), pa.string())
             else:
                 text = pa.array([str(v) for v in values.tolist()], pa.string())
-            return pc.if_else(pa.array(good), text, pa.scalar(None, pa.string()))
+            return _where(good, text)
 
     elif ftype == "boolean":
         true_v = field.get("trueValues", DEFAULT_TRUE)
@@ -408,8 +473,7 @@ def check_column(arr: pa.Array, field: dict, missing_values: list[str] | None = 
             allowed = {bool(v) if isinstance(v, bool) else (v in true_v and True or (False if v in false_v else None)) for v in cons["enum"]}
             ok = (is_true & (True in allowed)) | (is_false & (False in allowed))
             findings.append(_enum_finding(field, good & ~ok))
-        key = lambda: pc.if_else(  # noqa: E731
-            pa.array(good), pc.if_else(pa.array(is_true), "true", "false"), pa.scalar(None, pa.string()))
+        key = lambda: _where(good, pc.if_else(pa.array(is_true), "true", "false"))  # noqa: E731
 
     else:
         read = _python_reader(field)
@@ -450,7 +514,7 @@ def check_column(arr: pa.Array, field: dict, missing_values: list[str] | None = 
             if not n:
                 return pa.array([], pa.string())
             canon = pa.array([None if v is None else str(v) for v in parsed], pa.string())
-            return pc.if_else(pa.array(good), pc.take(canon, pa.array(idx)), pa.scalar(None, pa.string()))
+            return _where(good, pc.take(canon, pa.array(idx)))
 
     bad_type = present & ~type_ok
     if bad_type.any():
