@@ -4,7 +4,8 @@ Sources are rows of the ``sources`` table: the article itself (``SRC-ART``),
 its numbered list of sources (``SRC-01`` ... ``SRC-33``), its footnotes
 (``FN-01`` ... ``FN-41``) and the external documents we name (``EXT-...``). A
 footnote that cites a list item is exported as that list item, with the
-footnote's page or slide in ``note``.
+footnote's page or slide in ``note``; a footnote citing a work outside the list
+(``FN-41``) is exported as its own entry.
 
 Examples
 --------
@@ -65,8 +66,8 @@ def _val(row, key) -> str:
 
 def _resolve(ids, table):
     rows = {r["id"]: r for r in table.to_dict("records")}
-    if ids is None:
-        ids = [i for i, r in rows.items() if r["kind"] != "footnote"]
+    if ids is None:  # every work: all but footnotes that repeat a list item or cite none
+        ids = [i for i, r in rows.items() if r["kind"] != "footnote" or (not _val(r, "same_as") and _val(r, "title"))]
     if isinstance(ids, str):
         ids = [ids]
     out, seen = [], set()
@@ -80,14 +81,14 @@ def _resolve(ids, table):
         note = ""
         if row["kind"] == "footnote":
             target = _val(row, "same_as")
-            if not target:
+            if not target and not _val(row, "title"):
                 raise UsageError(
                     f"{ident} is not a bibliographic reference: {_val(row, 'note')}"
                 )
             note = f"Cited in footnote {_val(row, 'number')} of Mozer (2019)"
             if _val(row, "pages"):
                 note += f", {_val(row, 'pages')}"
-            row = rows[target]
+            row = rows[target] if target else row
         if row["id"] in seen:
             continue
         seen.add(row["id"])

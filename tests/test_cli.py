@@ -66,8 +66,8 @@ def test_unknown_dataset_exits_2_with_one_line(capsys):
 def test_cite(capsys):
     code, out, _ = run(capsys, "cite", "SRC-04", "--format", "csl-json")
     assert code == 0 and json.loads(out)[0]["number"] == "HC0083E1a"
-    code, _, err = run(capsys, "cite", "FN-41")
-    assert code == 2 and "text is missing" in err
+    code, _, err = run(capsys, "cite", "FN-40")
+    assert code == 2 and "not a bibliographic reference" in err
 
 
 def test_course_dry_run_binds_loopback_with_token(capsys, tmp_path):
