@@ -310,3 +310,12 @@ def test_plain_and_unusual_numbers_mixed_match_frictionless(tmp_path):
     # "12a", "1.0", "x"; "1,5", "1.2.3", "Ж" (Arabic-Indic "٣" is 3, as Python and frictionless read it)
     assert {(r, f) for _, r, f, c in ours if c == "type-error"} == {
         (66, "i"), (67, "i"), (71, "i"), (81, "n"), (82, "n"), (83, "n")}
+
+
+def test_helper_thread_finds_the_same(monkeypatch):
+    from dcteach._validation import _engine
+
+    alone = validate(BAD).errors
+    monkeypatch.setattr(_engine, "_PARALLEL_ROWS", 1)
+    monkeypatch.setattr(_engine, "_cores", lambda: 2)
+    assert validate(BAD).errors == alone

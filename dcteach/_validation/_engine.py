@@ -11,6 +11,7 @@ import dataclasses
 import difflib
 import json
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -211,7 +212,7 @@ class _Checked:
         for n in names:
             if n not in self.col_of:
                 return None
-            if n not in self.results:
+            if n not in self.results or not self.results[n].has_key:
                 self.results[n] = check_column(
                     self.table.column(self.col_of[n]), self.fields[n], self.schema.get("missingValues"))
             parts.append(self.results[n].key)
@@ -222,30 +223,36 @@ class _Checked:
         return pc.if_else(pa.array(all_null), pa.scalar(None, pa.string()), joined)
 
 
-def _duplicates(key: pa.Array, numbers: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Mask of non-null values seen in an earlier row, and for each the index of the first one.
+def _duplicates(key: pa.Array | pa.ChunkedArray, table: RawTable | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of non-null values seen in an earlier row, and for each the index of the first one.
 
-    *numbers* are the rows' numbers in the file when the table is not in file order.
+    One hashing pass counts every value (``value_counts``); only the few
+    repeated values are then looked up again. *table* gives the rows' numbers
+    in the file when its rows are not in file order.
+
+    >>> _duplicates(pa.array(["a", "b", "a", None, None, "a"]))
+    (array([2, 5]), array([0, 0]))
     """
-    n = len(key)
-    dup = np.zeros(n, bool)
-    firsts = np.full(n, -1, dtype=np.int64)
-    dictionary, idx = dictionary_encode(key)  # one hashing pass
-    counts = np.bincount(idx + 1, minlength=len(dictionary) + 1)
-    counts[0] = 0  # nulls never clash
-    if counts.max(initial=0) <= 1:
-        return dup, firsts  # the common case: no duplicate at all
-    cand = np.flatnonzero(counts[idx + 1] > 1)
-    if numbers is not None:
-        cand = cand[np.argsort(numbers[cand], kind="stable")]
+    counted = pc.value_counts(key)
+    values, counts = counted.field("values"), counted.field("counts")
+    repeated = pc.filter(values, pc.and_(pc.greater(counts, 1), pc.is_valid(values)))
+    del counted, values, counts
+    if not len(repeated):  # the common case: no duplicate at all
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    cand = np.flatnonzero(_np_mask(pc.is_in(key, value_set=repeated)))
+    if table is not None and not table.in_file_order:
+        cand = cand[np.argsort(table.row_numbers_of(cand), kind="stable")]
     seen: dict[str, int] = {}
+    dup: list[int] = []
+    firsts: list[int] = []
     for i, v in zip(cand.tolist(), pc.take(key, pa.array(cand)).to_pylist()):
         if v in seen:
-            dup[i] = True
-            firsts[i] = seen[v]
+            dup.append(i)
+            firsts.append(seen[v])
         else:
             seen[v] = i
-    return dup, firsts
+    order = np.argsort(dup, kind="stable")
+    return np.asarray(dup, np.int64)[order], np.asarray(firsts, np.int64)[order]
 
 
 class _Run:
@@ -256,6 +263,22 @@ class _Run:
         self.checked: dict[str, _Checked] = {}
         self.core_checked: dict[str, _Checked] = {}
         self.rows = 0
+        #: resource name → fields whose keys are needed (keys, foreign keys and what they refer to)
+        self.key_fields: dict[str, set[str]] = {}
+        for res in pkg.resources.values():
+            schema = self.schema_for(res)
+            mine = self.key_fields.setdefault(res.name, set())
+            pk = schema.get("primaryKey") or []
+            mine.update([pk] if isinstance(pk, str) else pk)
+            mine.update(f.get("name") for f in schema.get("fields", [])
+                        if isinstance(f, dict) and (f.get("constraints") or {}).get("unique"))
+            for fk in schema.get("foreignKeys", []) or []:
+                fields = fk.get("fields")
+                mine.update([fields] if isinstance(fields, str) else fields or [])
+                ref = fk.get("reference", {}) or {}
+                rfields = ref.get("fields")
+                self.key_fields.setdefault(ref.get("resource") or res.name, set()).update(
+                    [rfields] if isinstance(rfields, str) else rfields or [])
 
     # -- helpers ---------------------------------------------------------
     def add(self, c: _Checked | Resource, code: str, message: str, fix: str, rows: Iterable[int] | np.ndarray,
@@ -285,6 +308,12 @@ class _Run:
         return _Checked(res, table, schema)
 
     # -- one resource ----------------------------------------------------
+    def check_field(self, c: _Checked, name: str) -> FieldResult:
+        result = check_column(c.table.column(c.col_of[name]), c.fields[name], c.schema.get("missingValues"))
+        if name not in self.key_fields.get(c.res.name, ()):
+            result.forget_key()  # frees what the key would be made from
+        return result
+
     def check_resource(self, c: _Checked) -> None:
         t = c.table
         res = c.res
@@ -340,11 +369,23 @@ class _Run:
                               "add a \"schema\" with \"fields\" to the resource", severity="warning")
         if t.num_rows == 0:
             return
-        # cells
+        # cells: key columns and their duplicates here, the other columns meanwhile in a helper thread
         mv = c.schema.get("missingValues")
-        for name in expected:
-            if name not in c.results:
-                c.results[name] = check_column(t.column(c.col_of[name]), c.fields[name], mv)
+        unique = [n for n in expected if (c.fields[n].get("constraints") or {}).get("unique")]
+        pk = c.schema.get("primaryKey") or []
+        pk = [pk] if isinstance(pk, str) else list(pk)
+        first = [n for n in expected if n in pk or n in unique]
+        rest = [n for n in expected if n not in first and n not in c.results]
+        with _helper(bool(rest) and t.num_rows >= _PARALLEL_ROWS) as helper:
+            later = [(n, helper.submit(self.check_field, c, n)) for n in rest]
+            for name in first:
+                if name not in c.results:
+                    c.results[name] = self.check_field(c, name)
+            unique_dups = {n: _duplicates(c.results[n].key, t) for n in unique}
+            pk_key = c.key(pk) if pk else None
+            pk_dups = _duplicates(pk_key, t)[0] if pk_key is not None else None
+            for name, future in later:
+                c.results[name] = future.result()
         if expected:
             c.blank = np.logical_and.reduce([c.results[n].missing for n in expected])
         keep = ~c.blank
@@ -385,30 +426,24 @@ class _Run:
                              f"save the file as {res.encoding} (in Excel: CSV UTF-8; in LibreOffice: character set UTF-8)",
                              t.row_numbers_of(hit), field=label or None, column=i + 1, values=pc.take(arr, pa.array(hit)))
         # unique fields
-        for name in expected:
-            if c.fields[name].get("constraints", {}).get("unique"):
-                dup, firsts = _duplicates(c.results[name].key, t.row_numbers)
-                dup &= keep
-                hit = np.flatnonzero(dup)
-                if hit.size:
-                    first_rows = t.row_numbers_of(firsts[hit])
-                    self.add(c, "unique", f"{name}: the value must be unique but appears earlier "
-                             f"(first in row {first_rows[0]})" if len(set(first_rows.tolist())) == 1 else
-                             f"{name}: the value must be unique but appears in an earlier row",
-                             "change or remove the repeated value", t.row_numbers_of(hit), field=name,
-                             column=c.col_of[name] + 1, values=pc.take(t.column(c.col_of[name]), pa.array(hit)))
+        for name in unique:
+            hit, firsts = unique_dups[name]
+            kept = keep[hit]
+            hit, firsts = hit[kept], firsts[kept]
+            if hit.size:
+                first_rows = t.row_numbers_of(firsts)
+                self.add(c, "unique", f"{name}: the value must be unique but appears earlier "
+                         f"(first in row {first_rows[0]})" if len(set(first_rows.tolist())) == 1 else
+                         f"{name}: the value must be unique but appears in an earlier row",
+                         "change or remove the repeated value", t.row_numbers_of(hit), field=name,
+                         column=c.col_of[name] + 1, values=pc.take(t.column(c.col_of[name]), pa.array(hit)))
         # primary key
-        pk = c.schema.get("primaryKey")
-        if isinstance(pk, str):
-            pk = [pk]
-        if pk:
-            self.check_primary_key(c, list(pk), keep)
+        if pk_key is not None and pk_dups is not None:
+            self.check_primary_key(c, pk, pk_key, pk_dups, keep)
 
-    def check_primary_key(self, c: _Checked, pk: list[str], keep: np.ndarray) -> None:
+    def check_primary_key(self, c: _Checked, pk: list[str], key: pa.Array | pa.ChunkedArray,
+                          dups: np.ndarray, keep: np.ndarray) -> None:
         t = c.table
-        key = c.key(pk)
-        if key is None:
-            return
         label = ", ".join(pk)
         col = c.col_of[pk[0]] + 1
         raw = _raw_key(c, pk)
@@ -418,8 +453,7 @@ class _Run:
             self.add(c, "primary-key", f"{label}: the primary key is empty (or not valid)",
                      f"give every row a valid, unique {label}", t.row_numbers_of(hit), field=pk[0], column=col,
                      values=pc.take(raw, pa.array(hit)))
-        dup, firsts = _duplicates(key, t.row_numbers)
-        hit = np.flatnonzero(dup & keep)
+        hit = dups[keep[dups]]
         if hit.size:
             self.add(c, "primary-key", f"{label}: this id is already used in an earlier row",
                      f"give each row its own {label} (ids must be unique)", t.row_numbers_of(hit),
@@ -536,6 +570,39 @@ class _Run:
             self.check_foreign_keys(c)
             if self.core is not None:
                 self.check_id_clash(c)
+
+
+#: tables with at least this many rows check their columns on two threads (if there are two cores)
+_PARALLEL_ROWS = 50_000
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+class _Inline:
+    """Runs submitted work at once, in this thread (the helper when one thread is enough)."""
+
+    def submit(self, fn: Any, *args: Any) -> Future:
+        future: Future = Future()
+        future.set_result(fn(*args))
+        return future
+
+    def __enter__(self) -> "_Inline":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+
+def _helper(parallel: bool) -> Any:
+    """One helper thread (pyarrow and numpy release the GIL) or inline execution."""
+    if parallel and _cores() > 1:
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="dcteach-validate")
+    return _Inline()
 
 
 def _core_has(name: str) -> bool:

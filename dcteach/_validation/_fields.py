@@ -92,9 +92,19 @@ class FieldResult:
     @property
     def key(self) -> pa.Array:
         """Canonical string of each cell's typed value; null if missing or invalid."""
+        if not self.has_key:
+            raise ValueError("the key was forgotten; check the column again")
         if callable(self._key):
             self._key = self._key()
         return self._key
+
+    @property
+    def has_key(self) -> bool:
+        return self._key is not None
+
+    def forget_key(self) -> None:
+        """Drop the key (and the arrays it would be computed from) when no key uses this field."""
+        self._key = None
 
 
 def _np(mask: Any) -> np.ndarray:

@@ -59,9 +59,9 @@ class RawTable:
 
     labels: list[str]
     columns: list[pa.ChunkedArray]
-    #: logical row numbers (header = 1) of the data rows, or None for 2, 3, 4, ...;
-    #: rows with a wrong number of cells come last, so these are not always sorted
-    row_numbers: np.ndarray | None
+    #: sorted row numbers of the rows with a wrong number of cells, which are the
+    #: table's last rows (one extra chunk); None or empty if there are none
+    ragged_numbers: np.ndarray | None
     #: (row number, number of cells) of rows whose cell count differs from the header
     ragged: list[tuple[int, int]]
     #: (row number, column number (1-based), value) of cells beyond the header's width
@@ -75,21 +75,43 @@ class RawTable:
     def num_rows(self) -> int:
         return len(self.columns[0]) if self.columns else 0
 
+    @property
+    def in_file_order(self) -> bool:
+        """True if data row *i* is the file's *i*-th data row (no ragged row was moved last)."""
+        return self.ragged_numbers is None or not len(self.ragged_numbers)
+
+    @property
+    def row_numbers(self) -> np.ndarray | None:
+        """Row number of every data row, or None when they are simply 2, 3, 4, ... (header = 1)."""
+        if self.in_file_order:
+            return None
+        return self.row_numbers_of(np.arange(self.num_rows))
+
     def column(self, i: int) -> pa.ChunkedArray:
         return self.columns[i]
 
     def row_number(self, i: int) -> int:
         """Frictionless row number of data row *i* (0-based)."""
-        if self.row_numbers is None:
-            return int(i) + (2 if self.header_row else 1)
-        return int(self.row_numbers[i])
+        return int(self.row_numbers_of(np.asarray([i]))[0])
 
     def row_numbers_of(self, idx: np.ndarray) -> np.ndarray:
-        """Vectorised :meth:`row_number`."""
+        """Vectorised :meth:`row_number`, computed from the few ragged rows' numbers.
+
+        Row *i* before the ragged chunk is the *i*-th row counted from the first
+        data row, skipping the ragged rows' numbers (a binary search in them).
+        """
         idx = np.asarray(idx, dtype=np.int64)
-        if self.row_numbers is None:
-            return idx + (2 if self.header_row else 1)
-        return self.row_numbers[idx]
+        base = 2 if self.header_row else 1
+        if self.in_file_order:
+            return idx + base
+        r = np.asarray(self.ragged_numbers, dtype=np.int64)
+        n_plain = self.num_rows - len(r)
+        out = np.empty(len(idx), np.int64)
+        plain = idx < n_plain
+        i = idx[plain]
+        out[plain] = i + base + np.searchsorted(r - np.arange(len(r)) - base, i, side="right")
+        out[~plain] = r[idx[~plain] - n_plain]
+        return out
 
 
 def sniff_style(data: bytes, delimiter: str = ",", quotechar: str = '"') -> CsvStyle:
@@ -232,7 +254,7 @@ def _read(
         ignore_empty_lines=False,
         invalid_row_handler=handler,
     )
-    read_opts = pacsv.ReadOptions(autogenerate_column_names=True, use_threads=False, block_size=1 << 22)
+    read_opts = pacsv.ReadOptions(autogenerate_column_names=True, use_threads=False, block_size=1 << 20)
     table = pacsv.read_csv(
         source(),
         read_options=read_opts,
@@ -242,7 +264,7 @@ def _read(
     width = table.num_columns
     cols = list(table.columns)
     del table
-    all_numbers: np.ndarray | None = None
+    ragged_numbers: np.ndarray | None = None
     extra_cells: list[tuple[int, int, str]] = []
     ragged: list[tuple[int, int]] = []
     if invalid:
@@ -260,26 +282,19 @@ def _read(
                 extra_cols[j].append(cells[j] if j < len(cells) else None)
             for j in range(width, len(cells)):
                 extra_cells.append((number, j + 1, cells[j]))
-        total = len(cols[0]) + len(numbers)
-        missing_numbers = np.asarray(numbers, dtype=np.int64)
-        keep = np.ones(total + 1, bool)
-        keep[0] = False
-        keep[missing_numbers] = False
+        ragged_numbers = np.asarray(numbers, dtype=np.int64)
         # ragged rows are one extra chunk after the others (no copy of any column);
-        # row_numbers says where they were
-        all_numbers = np.concatenate([np.flatnonzero(keep).astype(np.int64), missing_numbers])
+        # ragged_numbers says where they were
         cols = [pa.chunked_array(c.chunks + [pa.array(e, type=pa.string())], type=pa.string())
                 for c, e in zip(cols, extra_cols)]
     if has_header:
         labels = [c[0].as_py() or "" for c in cols]
         cols = [c.slice(1) for c in cols]
-        if all_numbers is not None:
-            all_numbers = all_numbers[1:]
         ragged = [(n, k) for n, k in ragged if n != 1]
     else:
         labels = list(dialect.get("_labels", [f"field{i + 1}" for i in range(width)]))
     return RawTable(
-        labels, cols, all_numbers, ragged, extra_cells, damaged, style, 1 if has_header else None
+        labels, cols, ragged_numbers, ragged, extra_cells, damaged, style, 1 if has_header else None
     )
 
 
