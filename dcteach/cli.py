@@ -27,6 +27,7 @@ VERB_MODULES = [
     "dcteach._cli_validate",
     "dcteach._cli_extension",
     "dcteach._cli_exercises",
+    "dcteach._cli_dashboard",
 ]
 
 

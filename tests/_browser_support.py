@@ -1,0 +1,226 @@
+"""Helpers for the real-browser tests (``test_browser.py``, ``test_dashboard.py``).
+
+Playwright drives Debian's Chromium (``/usr/bin/chromium``, or
+``$DCTEACH_CHROMIUM``); Playwright's own browser downloads are never used.
+Servers (JupyterLab via ``dcteach course``, Voilà via ``dcteach dashboard``)
+run on 127.0.0.1 with a random token and isolated Jupyter config, runtime,
+settings and workspace folders, in their own process group so that a finaliser
+can always end them.
+
+Without Chromium the browser tests skip with a reason, unless
+``DCTEACH_REQUIRE_BROWSER=1`` is set (CI sets it): then they fail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+__all__ = [
+    "ARTIFACTS",
+    "CHROMIUM",
+    "REPO",
+    "dcteach_argv",
+    "free_port",
+    "isolated_env",
+    "launch_chromium",
+    "new_token",
+    "require_chromium",
+    "Server",
+    "unlabelled_controls",
+]
+
+REPO = Path(__file__).resolve().parent.parent
+#: Screenshots and server logs of the browser tests (gitignored).
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = Path(os.environ.get("DCTEACH_CHROMIUM", "/usr/bin/chromium"))
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def require_chromium() -> Path:
+    """Return the Chromium executable, or skip (fail when ``DCTEACH_REQUIRE_BROWSER=1``)."""
+    if CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK):
+        return CHROMIUM
+    reason = (
+        f"no Chromium at {CHROMIUM}: install it with `apt-get install chromium` "
+        "(or set DCTEACH_CHROMIUM); Playwright's own browser downloads are not used"
+    )
+    if os.environ.get("DCTEACH_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"DCTEACH_REQUIRE_BROWSER=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def isolated_env(root: Path, **extra: str) -> dict[str, str]:
+    """Environment with private Jupyter config/runtime/settings/workspaces under ``root``.
+
+    JupyterLab's news pop-up is switched off in the private settings folder.
+    """
+    dirs = {
+        "JUPYTER_CONFIG_DIR": root / "config",
+        "JUPYTER_RUNTIME_DIR": root / "runtime",
+        "JUPYTERLAB_SETTINGS_DIR": root / "settings",
+        "JUPYTERLAB_WORKSPACES_DIR": root / "workspaces",
+        "IPYTHONDIR": root / "ipython",
+    }
+    for d in dirs.values():
+        d.mkdir(parents=True, exist_ok=True)
+    notification = dirs["JUPYTERLAB_SETTINGS_DIR"] / "@jupyterlab" / "apputils-extension"
+    notification.mkdir(parents=True, exist_ok=True)
+    (notification / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false"}), encoding="utf-8"
+    )
+    env = dict(os.environ, MPLBACKEND="module://matplotlib_inline.backend_inline")
+    env.update({k: str(v) for k, v in dirs.items()})
+    env.update(extra)
+    return env
+
+
+class Server:
+    """A server process started in its own process group, logging to a file.
+
+    Parameters
+    ----------
+    argv, env
+        The command and its environment.
+    probe_url
+        A URL that answers (any HTTP status) once the server is ready.
+    log
+        File receiving the server's stdout and stderr.
+    """
+
+    def __init__(self, argv: list[str], env: dict[str, str], probe_url: str, log: Path):
+        self.argv, self.probe_url, self.log = argv, probe_url, log
+        log.parent.mkdir(parents=True, exist_ok=True)
+        self._log = open(log, "wb")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            argv, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def wait_ready(self, timeout: float = 90.0) -> None:
+        """Poll ``probe_url`` until the server answers; fail with the log's tail if it dies."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(f"server exited with {self.proc.returncode}:\n{self.tail()}", pytrace=False)
+            try:
+                with urllib.request.urlopen(self.probe_url, timeout=5):
+                    return
+            except urllib.error.HTTPError:
+                return  # e.g. Voilà's 403 for a file it does not serve: it is listening
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.25)
+        pytest.fail(f"server not ready after {timeout} s:\n{self.tail()}", pytrace=False)
+
+    def tail(self, n: int = 40) -> str:
+        """The last ``n`` lines of the server log."""
+        if not self._log.closed:
+            self._log.flush()
+        lines = self.log.read_text(encoding="utf-8", errors="replace").splitlines()
+        return "\n".join(lines[-n:])
+
+    def stop(self) -> None:
+        """End the whole process group (SIGTERM, then SIGKILL after 10 s)."""
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=10)
+            except ProcessLookupError:
+                pass
+        # kernels started by the server share its process group; end stragglers
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self._log.close()
+
+
+def dcteach_argv(*args: str) -> list[str]:
+    """The ``dcteach`` command line of this environment (no installed script needed)."""
+    return [sys.executable, "-c", "import sys; from dcteach.cli import main; sys.exit(main())", *args]
+
+
+def new_token() -> str:
+    """A random URL-safe token."""
+    return secrets.token_urlsafe(16)
+
+
+def launch_chromium(playwright, user_data_dir: Path, **kw):
+    """A headless persistent Chromium context on a fresh profile (downloads accepted)."""
+    kw.setdefault("viewport", {"width": 1280, "height": 900})
+    return playwright.chromium.launch_persistent_context(
+        user_data_dir=str(user_data_dir),
+        headless=True,
+        executable_path=str(require_chromium()),
+        args=CHROMIUM_ARGS,
+        accept_downloads=True,
+        **kw,
+    )
+
+
+# Visible, enabled form controls: the JS returns the ones without an accessible name.
+_UNLABELLED_JS = """
+(root) => {
+  const sel = 'input:not([type=hidden]), select, textarea, button, a[href], [role=slider], [role=button], [role=combobox], [role=checkbox], [role=textbox], [contenteditable=true]';
+  const name = (el) => {
+    const parts = [];
+    if (el.getAttribute('aria-label')) parts.push(el.getAttribute('aria-label'));
+    const lb = el.getAttribute('aria-labelledby');
+    if (lb) for (const id of lb.split(/\\s+/)) {
+      const t = document.getElementById(id); if (t) parts.push(t.textContent);
+    }
+    if (el.labels) for (const l of el.labels) parts.push(l.textContent);
+    if (el.getAttribute('title')) parts.push(el.getAttribute('title'));
+    if (el.tagName === 'BUTTON' || el.tagName === 'A' || el.getAttribute('role') === 'button') parts.push(el.textContent);
+    return parts.join(' ').trim();
+  };
+  const out = [];
+  for (const el of root.querySelectorAll(sel)) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;  // not rendered (e.g. display: none)
+    if (el.type === 'file' && el.closest('.widget-upload')) continue;  // hidden; its button is the control
+    if (!name(el)) out.push(el.outerHTML.slice(0, 200));
+  }
+  return out;
+}
+"""
+
+
+def unlabelled_controls(locator) -> list[str]:
+    """HTML snippets of visible controls inside ``locator`` that have no accessible name.
+
+    The name is computed the way the accessibility tree does for these
+    elements: ``aria-label``, ``aria-labelledby``, an associated ``<label>``,
+    ``title``, or a button's own text.
+    """
+    return locator.evaluate(_UNLABELLED_JS)
