@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: course test setup benchmarks clean
+.PHONY: course test setup benchmarks notebooks clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ course: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with=tests/nbval_sanitize.cfg $(ARGS)
+
+# Maintainers: re-execute the course notebooks after a change (nbval compares their outputs).
+notebooks: $(STAMP)
+	cd notebooks && MPLBACKEND=module://matplotlib_inline.backend_inline ../$(BIN)/python -m dcteach._maintain --notebooks *.ipynb
 
 benchmarks: $(STAMP)
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done

@@ -6,6 +6,14 @@ After a deliberate correction of a core CSV (recorded in CHANGELOG.md), run::
 
 It rewrites ``datapackage.json`` atomically, changing nothing but the
 ``bytes`` and ``hash`` of resources whose files changed, and prints them.
+
+After a change to the data or the package, re-execute the course notebooks
+(their stored outputs are what nbval compares) with ``make notebooks``, i.e.::
+
+    python -m dcteach._maintain --notebooks notebooks/*.ipynb
+
+Saved widget state is dropped: it holds random ids and JupyterLab does not
+re-render it anyway.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ from pathlib import Path
 
 from dcteach._cli_datasets import atomic_write_text
 
-__all__ = ["rehash"]
+__all__ = ["execute_notebook", "rehash"]
 
 
 def rehash(folder: str | Path) -> list[str]:
@@ -37,6 +45,25 @@ def rehash(folder: str | Path) -> list[str]:
     return changed
 
 
+def execute_notebook(path: str | Path, *, timeout: int = 300) -> None:
+    """Run a notebook top to bottom in its folder and save it with its outputs."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
+    nb.metadata.pop("widgets", None)
+    atomic_write_text(path, nbformat.writes(nb) + "\n")
+
+
 if __name__ == "__main__":  # pragma: no cover
-    for name in rehash(sys.argv[1] if len(sys.argv) > 1 else "datasets"):
-        print(f"updated checksum of {name}")
+    if sys.argv[1:2] == ["--notebooks"]:
+        for nb_path in sys.argv[2:]:
+            print(f"executing {nb_path}", flush=True)
+            execute_notebook(nb_path)
+    else:
+        for name in rehash(sys.argv[1] if len(sys.argv) > 1 else "datasets"):
+            print(f"updated checksum of {name}")
