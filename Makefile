@@ -21,6 +21,7 @@ course: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with=tests/nbval_sanitize.cfg $(ARGS)
+	$(BIN)/dcteach exercises check exercises/source
 
 # Maintainers: re-execute the course notebooks after a change (nbval compares their outputs).
 notebooks: $(STAMP)
