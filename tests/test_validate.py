@@ -312,10 +312,39 @@ def test_plain_and_unusual_numbers_mixed_match_frictionless(tmp_path):
         (66, "i"), (67, "i"), (71, "i"), (81, "n"), (82, "n"), (83, "n")}
 
 
-def test_helper_thread_finds_the_same(monkeypatch):
+def test_worker_threads_find_the_same(monkeypatch):
     from dcteach._validation import _engine
 
     alone = validate(BAD).errors
     monkeypatch.setattr(_engine, "_PARALLEL_ROWS", 1)
     monkeypatch.setattr(_engine, "_cores", lambda: 2)
     assert validate(BAD).errors == alone
+
+
+@pytest.mark.parametrize("longest", [8, 12, 64, 90])
+def test_duplicates_match_a_plain_python_count(longest):
+    import random
+
+    import pyarrow as pa
+
+    from dcteach._validation._engine import _duplicates
+
+    rng = random.Random(longest)
+    pool = ["", "a", "a\x00", "Ж", "ЖЖ"] + ["".join(rng.choice("ab\x00Жz") for _ in range(rng.randint(0, longest)))
+                                            for _ in range(300)]
+    values = [rng.choice(pool) if rng.random() > 0.05 else None for _ in range(3000)]
+    chunks = [pa.array(values[:1000]), pa.array(values[900:2100]).slice(100), pa.array(values[2100:])]
+    key = pa.chunked_array(chunks)
+    assert key.to_pylist() == values
+    seen: dict = {}
+    want_dup, want_first = [], []
+    for i, v in enumerate(values):
+        if v is None:
+            continue
+        if v in seen:
+            want_dup.append(i)
+            want_first.append(seen[v])
+        else:
+            seen[v] = i
+    dup, first = _duplicates(key)
+    assert (dup.tolist(), first.tolist()) == (want_dup, want_first)

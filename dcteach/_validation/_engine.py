@@ -223,23 +223,88 @@ class _Checked:
         return pc.if_else(pa.array(all_null), pa.scalar(None, pa.string()), joined)
 
 
+_K0 = np.uint64(0x9E3779B97F4A7C15)
+_K1 = np.uint64(0xBF58476D1CE4E5B9)
+
+
+def _hash_strings(key: pa.Array | pa.ChunkedArray, max_len: int = 64) -> np.ndarray | None:
+    """A 64-bit hash of every string (vectorised, cache-friendly); None if a string is longer than *max_len*.
+
+    Equal strings get equal hashes; different ones rarely do, and callers
+    compare the actual strings of any rows whose hashes repeat.
+    """
+    if key.type != pa.string():
+        return None
+    chunks = key.chunks if isinstance(key, pa.ChunkedArray) else [key]
+    out = np.empty(len(key), np.uint64)
+    at = 0
+    for chunk in chunks:
+        n = len(chunk)
+        if not n:
+            continue
+        bufs = chunk.buffers()
+        off = np.frombuffer(bufs[1], np.int32, count=n + 1, offset=chunk.offset * 4)
+        lengths = np.diff(off)
+        width = int(lengths.max(initial=0))
+        if width > max_len:
+            return None
+        words = max(1, (width + 7) // 8)
+        data = np.frombuffer(bufs[2], np.uint8) if bufs[2] is not None and width else np.zeros(0, np.uint8)
+        data = data[off[0]:off[-1]]
+        padded = np.zeros((n, words * 8), np.uint8)
+        if width and (lengths == width).all():
+            padded[:, :width] = data.reshape(n, width)
+        elif width:
+            starts = np.repeat(off[:-1] - off[0] - np.arange(n, dtype=np.int64) * words * 8, lengths)
+            padded.reshape(-1)[np.arange(len(data), dtype=np.int64) - starts] = data
+        w = padded.view(np.uint64)
+        h = lengths.astype(np.uint64) * _K0
+        for j in range(words):
+            h ^= w[:, j]
+            h *= _K1
+            h ^= h >> np.uint64(31)
+        out[at:at + n] = h
+        at += n
+    return out
+
+
+def _repeated_rows(key: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Indices of the rows whose non-null value occurs more than once (sorted)."""
+    hashes = _hash_strings(key)
+    if hashes is None:  # long strings: pyarrow's hash table
+        counted = pc.value_counts(key)
+        values, counts = counted.field("values"), counted.field("counts")
+        repeated = pc.filter(values, pc.and_(pc.greater(counts, 1), pc.is_valid(values)))
+        if not len(repeated):
+            return np.zeros(0, np.int64)
+        return np.flatnonzero(_np_mask(pc.is_in(key, value_set=repeated)))
+    valid = _np_mask(key.is_valid()) if key.null_count else None
+    ordered = np.sort(hashes if valid is None else hashes[valid])
+    same = ordered[1:] == ordered[:-1]
+    if not same.any():  # the common case: no duplicate at all
+        return np.zeros(0, np.int64)
+    twice = np.unique(ordered[1:][same])
+    del ordered, same
+    pos = np.minimum(np.searchsorted(twice, hashes), len(twice) - 1)
+    hit = twice[pos] == hashes
+    if valid is not None:
+        hit &= valid
+    return np.flatnonzero(hit)
+
+
 def _duplicates(key: pa.Array | pa.ChunkedArray, table: RawTable | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Indices of non-null values seen in an earlier row, and for each the index of the first one.
 
-    One hashing pass counts every value (``value_counts``); only the few
-    repeated values are then looked up again. *table* gives the rows' numbers
+    One vectorised pass finds the rows whose value repeats (hashes sorted);
+    only those are then compared as strings. *table* gives the rows' numbers
     in the file when its rows are not in file order.
 
-    >>> _duplicates(pa.array(["a", "b", "a", None, None, "a"]))
-    (array([2, 5]), array([0, 0]))
+    >>> _duplicates(pa.array(["a", "b", "a", None, None, "a", "", "bb", ""]))
+    (array([2, 5, 8]), array([0, 0, 6]))
     """
-    counted = pc.value_counts(key)
-    values, counts = counted.field("values"), counted.field("counts")
-    repeated = pc.filter(values, pc.and_(pc.greater(counts, 1), pc.is_valid(values)))
-    del counted, values, counts
-    if not len(repeated):  # the common case: no duplicate at all
+    cand = _repeated_rows(key)
+    if not cand.size:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    cand = np.flatnonzero(_np_mask(pc.is_in(key, value_set=repeated)))
     if table is not None and not table.in_file_order:
         cand = cand[np.argsort(table.row_numbers_of(cand), kind="stable")]
     seen: dict[str, int] = {}
@@ -369,22 +434,19 @@ class _Run:
                               "add a \"schema\" with \"fields\" to the resource", severity="warning")
         if t.num_rows == 0:
             return
-        # cells: key columns and their duplicates here, the other columns meanwhile in a helper thread
-        mv = c.schema.get("missingValues")
+        # cells: columns on worker threads (key columns first); duplicates here meanwhile
         unique = [n for n in expected if (c.fields[n].get("constraints") or {}).get("unique")]
         pk = c.schema.get("primaryKey") or []
         pk = [pk] if isinstance(pk, str) else list(pk)
-        first = [n for n in expected if n in pk or n in unique]
-        rest = [n for n in expected if n not in first and n not in c.results]
-        with _helper(bool(rest) and t.num_rows >= _PARALLEL_ROWS) as helper:
-            later = [(n, helper.submit(self.check_field, c, n)) for n in rest]
-            for name in first:
-                if name not in c.results:
-                    c.results[name] = self.check_field(c, name)
+        todo = sorted((n for n in expected if n not in c.results), key=lambda n: n not in pk and n not in unique)
+        with _workers(len(todo) > 1 and t.num_rows >= _PARALLEL_ROWS) as workers:
+            futures = {n: workers.submit(self.check_field, c, n) for n in todo}
+            for name in [n for n in todo if n in pk or n in unique]:
+                c.results[name] = futures[name].result()
             unique_dups = {n: _duplicates(c.results[n].key, t) for n in unique}
             pk_key = c.key(pk) if pk else None
             pk_dups = _duplicates(pk_key, t)[0] if pk_key is not None else None
-            for name, future in later:
+            for name, future in futures.items():
                 c.results[name] = future.result()
         if expected:
             c.blank = np.logical_and.reduce([c.results[n].missing for n in expected])
@@ -572,7 +634,7 @@ class _Run:
                 self.check_id_clash(c)
 
 
-#: tables with at least this many rows check their columns on two threads (if there are two cores)
+#: tables with at least this many rows check their columns on several threads (if there are several cores)
 _PARALLEL_ROWS = 50_000
 
 
@@ -584,7 +646,7 @@ def _cores() -> int:
 
 
 class _Inline:
-    """Runs submitted work at once, in this thread (the helper when one thread is enough)."""
+    """Runs submitted work at once, in this thread (when threads would not help)."""
 
     def submit(self, fn: Any, *args: Any) -> Future:
         future: Future = Future()
@@ -598,10 +660,11 @@ class _Inline:
         return None
 
 
-def _helper(parallel: bool) -> Any:
-    """One helper thread (pyarrow and numpy release the GIL) or inline execution."""
-    if parallel and _cores() > 1:
-        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="dcteach-validate")
+def _workers(parallel: bool) -> Any:
+    """A pool of one thread per core (pyarrow and numpy release the GIL), or inline execution."""
+    cores = _cores()
+    if parallel and cores > 1:
+        return ThreadPoolExecutor(max_workers=min(cores, 4), thread_name_prefix="dcteach-validate")
     return _Inline()
 
 
