@@ -4,11 +4,25 @@ Generates synthetic data packages (10k, 100k and 1M rows; ``--quick``: 10k
 only) with mixed types, a string primary key and a foreign key into a second
 table, and injects errors into 0.1% of the rows, cycling through every kind
 (type, enum, pattern, minimum, maximum, required, date, boolean, primary key,
-foreign key, missing cell, extra cell). Each tool runs in its own process;
-the script prints recall of the injected errors, wall time and peak memory as
-ratios. It prints, it never asserts: timings depend on the machine.
+foreign key, missing cell, extra cell). Each tool runs in its own fresh
+process; the script prints recall of the injected errors, wall time and
+memory as ratios. It prints, it never asserts: timings depend on the machine.
 
-    python benchmarks/bench_validate.py [--quick] [--sizes 10000,100000] [--frictionless-timeout 300]
+What is measured, per tool and size:
+
+- time: wall-clock seconds of the call alone (``validate(folder)``,
+  ``frictionless.validate(...)``, ``pandas.read_csv(...)``), imports excluded;
+  dcteach and pandas run ``--repeat`` times (default 3) and the fastest run
+  counts, as ``timeit`` does, so that other load on the machine matters less;
+  frictionless runs once (it takes minutes at 1M rows).
+- peak RSS / CSV: the process's high-water resident memory (``VmHWM``,
+  interpreter, pandas, pyarrow and every import included) over the CSV's size.
+- growth / CSV: that high-water mark minus the resident memory just before
+  the call (after the imports), over the CSV's size: the memory the
+  validation itself needs. The issue's target "peak memory at most 5× the
+  CSV's size" is checked against this one.
+
+    python benchmarks/bench_validate.py [--quick] [--sizes 10000,100000] [--repeat 3] [--frictionless-timeout 300]
 """
 
 from __future__ import annotations
@@ -134,6 +148,16 @@ json.dump({"time": elapsed, "base": base, "peak": rss("VmHWM:"), "found": found}
 '''
 
 
+def best_of(tool: str, folder: Path, timeout: float, repeat: int) -> dict | None:
+    """Run *tool* *repeat* times: the fastest run's time, the largest memory figures."""
+    runs = [r for r in (run_child(tool, folder, timeout) for _ in range(max(1, repeat))) if r]
+    if not runs:
+        return None
+    best = min(runs, key=lambda r: r["time"])
+    return dict(best, peak=max(r["peak"] for r in runs),
+                growth=max(r["peak"] - r["base"] for r in runs), runs=len(runs))
+
+
 def run_child(tool: str, folder: Path, timeout: float) -> dict | None:
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as fh:
         out = fh.name
@@ -168,6 +192,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default=None, help="comma-separated row counts")
     ap.add_argument("--frictionless-timeout", type=float, default=300.0,
                     help="seconds before frictionless is given up at a size (default 300)")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="runs of dcteach and pandas per size; the fastest counts (default 3)")
+    ap.add_argument("--no-frictionless", action="store_true", help="skip frictionless (faster)")
     args = ap.parse_args(argv)
     sizes = [10_000] if args.quick else [10_000, 100_000, 1_000_000]
     if args.sizes:
@@ -178,31 +205,62 @@ def main(argv: list[str] | None = None) -> int:
             folder = Path(tmp) / f"pkg{n}"
             injected = generate(folder, n)
             size = (folder / "items.csv").stat().st_size
-            res = {tool: run_child(tool, folder, args.frictionless_timeout if tool == "frictionless" else 1800)
-                   for tool in ("pandas", "dcteach", "frictionless")}
+            res = {tool: best_of(tool, folder, 1800, args.repeat) for tool in ("pandas", "dcteach")}
+            res["frictionless"] = (None if args.no_frictionless else
+                                   run_child("frictionless", folder, args.frictionless_timeout))
             rows.append((n, size, injected, res))
             print(f"  measured {n:,} rows", file=sys.stderr, flush=True)
     print()
     print(f"dcteach validate vs frictionless {_version('frictionless')} vs pandas.read_csv "
-          f"(pandas {_version('pandas')}, pyarrow {_version('pyarrow')}); {os.cpu_count()} cores")
+          f"(pandas {_version('pandas')}, pyarrow {_version('pyarrow')}); {os.cpu_count()} cores, "
+          f"load average {os.getloadavg()[0]:.1f}")
     print("0.1% of rows carry one injected error each, cycling through "
           f"{len(KINDS)} kinds: {', '.join(KINDS)}")
+    print(f"time: fastest of {args.repeat} runs (dcteach, pandas), one run (frictionless); "
+          "memory: largest of the runs")
+    print()
     head = ("rows", "CSV MB", "errors", "recall dc", "recall fl", "extra dc", "dc s", "fl s", "pandas s",
-            "fl/dc", "dc/pandas", "dc peak/CSV", "dc peak-base/CSV")
-    print(" | ".join(head))
-    print(" | ".join("---" for _ in head))
+            "fl/dc (≥10×)", "dc/pandas (≤3×)", "dc growth/CSV (≤5×)", "dc peak RSS/CSV",
+            "pandas growth/CSV", "pandas peak RSS/CSV")
+    print("| " + " | ".join(head) + " |")
+    print("|" + "|".join("---" for _ in head) + "|")
+    verdicts = []
     for n, size, injected, res in rows:
         dc, fl, pdr = res["dcteach"], res["frictionless"], res["pandas"]
-        rdc, extra = recall(injected, dc["found"]) if dc else (float("nan"), 0)
-        rfl = f"{recall(injected, fl['found'])[0]:.1%}" if fl else "timeout"
-        fl_s = f"{fl['time']:.2f}" if fl else f">{args.frictionless_timeout:.0f}"
-        ratio = f"{fl['time'] / dc['time']:.1f}×" if fl else f">{args.frictionless_timeout / dc['time']:.0f}×"
-        print(" | ".join([
+        if dc is None or pdr is None:
+            print(f"| {n:,} | dcteach or pandas failed |")
+            continue
+        rdc, extra = recall(injected, dc["found"])
+        if fl:
+            rfl, fl_s, ratio = f"{recall(injected, fl['found'])[0]:.1%}", f"{fl['time']:.2f}", fl["time"] / dc["time"]
+            ratio_s = f"{ratio:.1f}×"
+        elif args.no_frictionless:
+            rfl, fl_s, ratio, ratio_s = "skipped", "–", None, "–"
+        else:
+            rfl, fl_s = "timeout", f">{args.frictionless_timeout:.0f}"
+            ratio = args.frictionless_timeout / dc["time"]
+            ratio_s = f">{ratio:.0f}×"
+        vs_pandas = dc["time"] / pdr["time"]
+        growth = dc["growth"] / size
+        print("| " + " | ".join([
             f"{n:,}", f"{size / 1e6:.1f}", f"{len(injected):,}", f"{rdc:.1%}", rfl, str(extra),
-            f"{dc['time']:.2f}", fl_s, f"{pdr['time']:.2f}", ratio, f"{dc['time'] / pdr['time']:.2f}×",
-            f"{dc['peak'] / size:.1f}×", f"{(dc['peak'] - dc['base']) / size:.1f}×"]))
-    print("\nrecall: share of injected (row, error class) found; extra dc: findings not injected.")
-    print("peak = process high-water RSS (interpreter and imports included); peak-base = growth during validation.")
+            f"{dc['time']:.2f}", fl_s, f"{pdr['time']:.2f}", ratio_s, f"{vs_pandas:.2f}×",
+            f"{growth:.1f}×", f"{dc['peak'] / size:.1f}×",
+            f"{pdr['growth'] / size:.1f}×", f"{pdr['peak'] / size:.1f}×"]) + " |")
+        if n == max(r[0] for r in rows):
+            verdicts = [
+                ("recall 100%, no false findings", rdc == 1.0 and extra == 0),
+                ("≥10× faster than frictionless", None if ratio is None else ratio >= 10),
+                ("≤3× the time of pandas.read_csv", vs_pandas <= 3),
+                ("memory growth ≤5× the CSV", growth <= 5),
+            ]
+    print("\nrecall: share of injected (row, error class) found; extra dc: findings that were not injected.")
+    print("growth/CSV = (high-water RSS − RSS just before the call) / CSV size: the memory the call needs;"
+          " the ≤5× target applies to it.")
+    print("peak RSS/CSV = high-water RSS of the whole process (interpreter and imports included) / CSV size.")
+    if verdicts:
+        print(f"\ntargets at {max(r[0] for r in rows):,} rows: " + "; ".join(
+            f"{name}: {'n/a' if ok is None else 'met' if ok else 'NOT met'}" for name, ok in verdicts))
     return 0
 
 
