@@ -1,7 +1,10 @@
 """Validate a Frictionless data package, or a researcher's extension of the core.
 
 Every bad cell is reported with its file, row (header line = 1, as
-Frictionless counts) and column, what is wrong and how to fix it:
+Frictionless counts) and column, what is wrong and how to fix it. The file is
+named as you named the package (``validate("my_thesis")`` reports
+``my_thesis/t.csv``; an absolute path gives absolute file names), whatever the
+current folder:
 
 >>> import pathlib, tempfile, json
 >>> d = pathlib.Path(tempfile.mkdtemp())

@@ -348,3 +348,15 @@ def test_duplicates_match_a_plain_python_count(longest):
             seen[v] = i
     dup, first = _duplicates(key)
     assert (dup.tolist(), first.tolist()) == (want_dup, want_first)
+
+
+def test_files_are_named_as_the_package_path_was_given(tmp_path, monkeypatch):
+    one_table(tmp_path, "n\nx\n", [{"name": "n", "type": "integer"}])
+    elsewhere = tmp_path / "deep" / "er"
+    elsewhere.mkdir(parents=True)
+    monkeypatch.chdir(elsewhere)  # the working folder does not change absolute names
+    assert validate(tmp_path).errors[0].path == str(tmp_path / "t.csv")
+    monkeypatch.chdir(tmp_path.parent)  # a relative path stays relative
+    assert validate(tmp_path.name).errors[0].path == os.path.join(tmp_path.name, "t.csv")
+    monkeypatch.chdir(tmp_path)
+    assert validate(".").format_text().startswith("t.csv:2:1: n: ")

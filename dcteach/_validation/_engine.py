@@ -172,12 +172,9 @@ def load_package(path: str | os.PathLike) -> Package:
         if isinstance(dialect, str):
             dialect = _load_json(base / dialect, f"dialect of {name}")
         dialect = dict(dialect.get("csv", {}), **{k: v for k, v in dialect.items() if k != "csv"})
-        try:
-            display = os.path.relpath(file, Path.cwd()) if file is not None else name
-            if display.startswith(".." + os.sep + ".."):
-                display = str(file)
-        except ValueError:
-            display = str(file)
+        # shown as the user gave the package's path (relative stays relative, absolute
+        # stays absolute), so the output does not depend on the working directory
+        display = str(file) if file is not None else name
         resources[name] = Resource(name, file, display, schema, dialect,
                                    res.get("encoding") or "utf-8", i, res)
     return Package(base, descriptor, resources)
