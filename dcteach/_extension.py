@@ -324,7 +324,7 @@ def scaffold(path: str | os.PathLike, *, core_dir: str | os.PathLike | None = No
     source_cols = _source_columns(core)
     example = {"id": "MY-SRC-01", "kind": "external", "name_en": "My interview notes",
                "name_ru": "Мои заметки интервью", "authors": "Doe, J.", "title": "Interview notes",
-               "year": "2025", "url": "", "source_id": "MY-SRC-01", "locator": "whole document"}
+               "year": "", "url": "", "source_id": "MY-SRC-01", "locator": "whole document"}
     source_example = ",".join(source_cols) + "\n   " + ",".join(example.get(c, "") for c in source_cols)
     descriptor = {
         "name": slug,
