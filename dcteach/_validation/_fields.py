@@ -143,6 +143,20 @@ def dictionary_encode(arr: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.nda
     return chunks[-1].dictionary, idx
 
 
+def _few_distinct(arr: pa.Array | pa.ChunkedArray, sample: int = 1 << 16) -> bool:
+    """True if a sample of *arr* has few distinct values (checking each once is then cheaper)."""
+    n = min(len(arr), sample)
+    return n >= 4096 and pc.count_distinct(arr.slice(0, n)).as_py() * 5 <= n
+
+
+def _full_match_few(arr: pa.Array | pa.ChunkedArray, pattern: str) -> np.ndarray:
+    """:func:`_full_match`, once per distinct value when there are few of them."""
+    if not _few_distinct(arr):
+        return _full_match(arr, pattern)
+    values, idx = dictionary_encode(arr)
+    return _full_match(values, pattern)[idx]
+
+
 def _per_unique(arr: pa.Array | pa.ChunkedArray, func: Callable[[str], Any]) -> tuple[list[Any], np.ndarray]:
     """Apply *func* once per distinct value; return (results per distinct value, indices)."""
     values, idx = dictionary_encode(arr)
@@ -344,9 +358,14 @@ def _numbers(
     special = any(k in field for k in ("groupChar", "decimalChar")) or field.get("bareNumber", True) is False
     if special:
         return _numbers_by_rule(filled, field, ftype)
-    digits = filled if ftype == "integer" else pc.replace_substring(filled, ".", "", max_replacements=1)
-    plain = pc.fill_null(pc.ascii_is_decimal(digits), False)
-    del digits
+    if ftype == "integer":
+        plain = pc.fill_null(pc.ascii_is_decimal(filled), False)
+    else:  # digits with at most one "." among them: nothing or "." is left when the digits are trimmed
+        left = pc.ascii_trim(filled, "0123456789")
+        size = pc.binary_length(filled)
+        plain = pc.fill_null(pc.and_(pc.greater(size, 0), pc.or_(
+            pc.equal(pc.binary_length(left), 0), pc.and_(pc.equal(left, "."), pc.greater(size, 1)))), False)
+        del left, size
     plain_np = _np(plain)
     rest = np.flatnonzero(present & ~plain_np)
     if rest.size * 4 > len(filled):  # mostly not plain: the rules on everything
@@ -427,7 +446,7 @@ def check_column(arr: pa.Array, field: dict, missing_values: list[str] | None = 
         good = present & type_ok
         if "pattern" in cons:
             try:
-                matches = _full_match(filled, cons["pattern"])
+                matches = _full_match_few(filled, cons["pattern"])
             except pa.ArrowInvalid:  # not RE2 syntax: fall back to Python's re
                 rx = re.compile(f"^{cons['pattern']}$")
                 res, idx = _per_unique(filled, lambda v: rx.match(v) is not None)
@@ -475,8 +494,14 @@ def check_column(arr: pa.Array, field: dict, missing_values: list[str] | None = 
     elif ftype == "boolean":
         true_v = field.get("trueValues", DEFAULT_TRUE)
         false_v = field.get("falseValues", DEFAULT_FALSE)
-        is_true = _np(pc.is_in(filled, value_set=pa.array(true_v, type=pa.string())))
-        is_false = _np(pc.is_in(filled, value_set=pa.array(false_v, type=pa.string())))
+        if set(map(str, true_v)) & set(map(str, false_v)):
+            is_true = _np(pc.is_in(filled, value_set=pa.array(true_v, type=pa.string())))
+            is_false = _np(pc.is_in(filled, value_set=pa.array(false_v, type=pa.string())))
+        else:  # one lookup: position among the true values, then the false ones
+            where = pc.index_in(filled, value_set=pa.array(list(true_v) + list(false_v), type=pa.string()))
+            where = pc.fill_null(where, -1).to_numpy(zero_copy_only=False)
+            is_true = (where >= 0) & (where < len(true_v))
+            is_false = where >= len(true_v)
         type_ok = is_true | is_false
         good = present & type_ok
         if "enum" in cons:
