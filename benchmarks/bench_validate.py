@@ -12,8 +12,9 @@ What is measured, per tool and size:
 
 - time: wall-clock seconds of the call alone (``validate(folder)``,
   ``frictionless.validate(...)``, ``pandas.read_csv(...)``), imports excluded;
-  dcteach and pandas run ``--repeat`` times (default 3) and the fastest run
-  counts, as ``timeit`` does, so that other load on the machine matters less;
+  dcteach and pandas run ``--repeat`` times (default 5), taking turns, and
+  the fastest run of each counts, as ``timeit`` does, so that other load on
+  the machine matters less and touches both alike;
   frictionless runs once (it takes minutes at 1M rows).
 - peak RSS / CSV: the process's high-water resident memory (``VmHWM``,
   interpreter, pandas, pyarrow and every import included) over the CSV's size.
@@ -22,7 +23,7 @@ What is measured, per tool and size:
   validation itself needs. The issue's target "peak memory at most 5× the
   CSV's size" is checked against this one.
 
-    python benchmarks/bench_validate.py [--quick] [--sizes 10000,100000] [--repeat 3] [--frictionless-timeout 300]
+    python benchmarks/bench_validate.py [--quick] [--sizes 10000,100000] [--repeat 5] [--frictionless-timeout 300] [--no-frictionless]
 """
 
 from __future__ import annotations
@@ -148,14 +149,26 @@ json.dump({"time": elapsed, "base": base, "peak": rss("VmHWM:"), "found": found}
 '''
 
 
-def best_of(tool: str, folder: Path, timeout: float, repeat: int) -> dict | None:
-    """Run *tool* *repeat* times: the fastest run's time, the largest memory figures."""
-    runs = [r for r in (run_child(tool, folder, timeout) for _ in range(max(1, repeat))) if r]
-    if not runs:
-        return None
-    best = min(runs, key=lambda r: r["time"])
-    return dict(best, peak=max(r["peak"] for r in runs),
-                growth=max(r["peak"] - r["base"] for r in runs), runs=len(runs))
+def best_of(tools: tuple[str, ...], folder: Path, timeout: float, repeat: int) -> dict[str, dict | None]:
+    """Run each tool *repeat* times, taking turns (so both see the same load on the machine).
+
+    Per tool: the fastest run's time and found errors, the largest memory figures.
+    """
+    runs: dict[str, list[dict]] = {tool: [] for tool in tools}
+    for _ in range(max(1, repeat)):
+        for tool in tools:
+            r = run_child(tool, folder, timeout)
+            if r:
+                runs[tool].append(r)
+    out: dict[str, dict | None] = {}
+    for tool, rs in runs.items():
+        if not rs:
+            out[tool] = None
+            continue
+        best = min(rs, key=lambda r: r["time"])
+        out[tool] = dict(best, peak=max(r["peak"] for r in rs),
+                         growth=max(r["peak"] - r["base"] for r in rs), runs=len(rs))
+    return out
 
 
 def run_child(tool: str, folder: Path, timeout: float) -> dict | None:
@@ -192,20 +205,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default=None, help="comma-separated row counts")
     ap.add_argument("--frictionless-timeout", type=float, default=300.0,
                     help="seconds before frictionless is given up at a size (default 300)")
-    ap.add_argument("--repeat", type=int, default=3,
-                    help="runs of dcteach and pandas per size; the fastest counts (default 3)")
+    ap.add_argument("--repeat", type=int, default=5,
+                    help="runs of dcteach and pandas per size, taking turns; the fastest counts (default 5)")
     ap.add_argument("--no-frictionless", action="store_true", help="skip frictionless (faster)")
     args = ap.parse_args(argv)
     sizes = [10_000] if args.quick else [10_000, 100_000, 1_000_000]
     if args.sizes:
         sizes = [int(s) for s in args.sizes.split(",")]
     rows = []
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
             folder = Path(tmp) / f"pkg{n}"
             injected = generate(folder, n)
             size = (folder / "items.csv").stat().st_size
-            res = {tool: best_of(tool, folder, 1800, args.repeat) for tool in ("pandas", "dcteach")}
+            res = best_of(("pandas", "dcteach"), folder, 1800, args.repeat)
             res["frictionless"] = (None if args.no_frictionless else
                                    run_child("frictionless", folder, args.frictionless_timeout))
             rows.append((n, size, injected, res))
@@ -213,10 +227,10 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"dcteach validate vs frictionless {_version('frictionless')} vs pandas.read_csv "
           f"(pandas {_version('pandas')}, pyarrow {_version('pyarrow')}); {os.cpu_count()} cores, "
-          f"load average {os.getloadavg()[0]:.1f}")
+          f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
     print("0.1% of rows carry one injected error each, cycling through "
           f"{len(KINDS)} kinds: {', '.join(KINDS)}")
-    print(f"time: fastest of {args.repeat} runs (dcteach, pandas), one run (frictionless); "
+    print(f"time: fastest of {args.repeat} runs taking turns (dcteach, pandas), one run (frictionless); "
           "memory: largest of the runs")
     print()
     head = ("rows", "CSV MB", "errors", "recall dc", "recall fl", "extra dc", "dc s", "fl s", "pandas s",
