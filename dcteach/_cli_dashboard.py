@@ -19,7 +19,10 @@ from pathlib import Path
 from dcteach._errors import UsageError
 from dcteach.data import LANGUAGES
 
-__all__ = ["add_parser", "build_command", "dashboard_url"]
+__all__ = ["NOTEBOOK", "add_parser", "build_command", "dashboard_url"]
+
+#: The packaged notebook Voilà serves (found without importing the widgets: ``--help`` stays fast).
+NOTEBOOK = Path(__file__).resolve().parent / "dashboard" / "self_assessment.ipynb"
 
 
 def dashboard_url(port: int, token: str) -> str:
@@ -65,11 +68,9 @@ def build_command(
 
 
 def _run(args) -> int:
-    from dcteach.dashboard import notebook_path
-
     token = args.token or os.environ.get("DCTEACH_TOKEN") or secrets.token_urlsafe(24)
     argv, env = build_command(
-        notebook_path(), port=args.port, token=token, lang=args.lang, open_browser=not args.no_browser
+        NOTEBOOK, port=args.port, token=token, lang=args.lang, open_browser=not args.no_browser
     )
     if args.dry_run:
         print(" ".join(argv))

@@ -60,7 +60,9 @@ _MIME = {"json": "application/json", "csv": "text/csv"}
 
 def notebook_path() -> Path:
     """The packaged dashboard notebook that Voilà serves."""
-    return _HERE / "self_assessment.ipynb"
+    from dcteach._cli_dashboard import NOTEBOOK
+
+    return NOTEBOOK
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,0 +1,198 @@
+"""The course in a real browser: ``dcteach course`` (JupyterLab) driven by headless Chromium.
+
+One JupyterLab server and one Chromium for the module, on a temporary copy of
+``notebooks/`` (JupyterLab autosaves; the checkout is never touched). Each test
+opens a notebook in its own tab, runs all cells from the Run menu once the
+kernel is idle, and works the live widgets. Screenshots and the server log go
+to ``test-artifacts/``. Skips without Chromium unless ``DCTEACH_REQUIRE_BROWSER=1``
+(CI), which turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from playwright.sync_api import expect
+
+from _browser_support import (
+    ARTIFACTS,
+    REPO,
+    Server,
+    dcteach_argv,
+    free_port,
+    isolated_env,
+    launch_chromium,
+    new_token,
+    require_chromium,
+    unlabelled_controls,
+)
+from dcteach.assessment import assessment_items, load_scale
+from dcteach.data import load_dataset
+from dcteach.i18n import _, field_labels, ngettext
+from dcteach.widgets.instrument_explorer import filter_instruments
+
+pytestmark = pytest.mark.browser
+
+SELF_ASSESSMENT_NB = "05_ict_governance_and_capabilities.ipynb"
+EXPLORER_NB = "04_instruments_and_tools.ipynb"
+TIMEOUT = 90_000  # ms; generous for a loaded 2-core machine, never a timing assertion
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """``(browser context, base URL, token)`` of a JupyterLab on a copy of the course."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+
+    tmp = tmp_path_factory.mktemp("course")
+    course = tmp / "course"
+    shutil.copytree(REPO / "notebooks", course, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    port, token = free_port(), new_token()
+    argv = dcteach_argv("course", "--no-browser", "--port", str(port), "--token", token,
+                        "--dir", str(course), "--lang", "en")
+    base = f"http://127.0.0.1:{port}"
+    server = Server(argv, isolated_env(tmp / "jupyter"), f"{base}/api/status?token={token}",
+                    ARTIFACTS / "course-server.log")
+    try:
+        server.wait_ready()
+        with sync_playwright() as pw:
+            context = launch_chromium(pw, tmp / "chromium")
+            context.set_default_timeout(TIMEOUT)
+            try:
+                yield context, base, token
+            finally:
+                context.close()
+    finally:
+        server.stop()
+
+
+def open_and_run_all(lab, notebook: str):
+    """Open ``notebook`` in a new tab, wait for an idle kernel, then Run ▸ Run All Cells."""
+    context, base, token = lab
+    page = context.new_page()
+    page.goto(f"{base}/lab/tree/{notebook}?token={token}")
+    # the toolbar can read idle before a kernel session exists: wait for its name in the status bar
+    expect(page.locator("#jp-main-statusbar")).to_contain_text("Python 3 (ipykernel) | Idle")
+    page.locator("#jp-MainMenu").get_by_text("Run", exact=True).click()
+    page.locator("[data-command='runmenu:run-all']").click()
+    return page
+
+
+def widget_output(page, *, has, has_text):
+    """The output area of the live widget that contains ``has`` and the text ``has_text``."""
+    out = page.locator(".jp-OutputArea-output").filter(has=page.locator(has)).filter(has_text=has_text)
+    out.first.wait_for()
+    return out.first
+
+
+@pytest.fixture(scope="module")
+def assessment_page(lab):
+    """Notebook 05 with its SelfAssessment live (English)."""
+    page = open_and_run_all(lab, SELF_ASSESSMENT_NB)
+    sa = widget_output(page, has="[role=slider]", has_text="EN-02")
+    sa.locator("img").first.wait_for()  # the first radar is drawn
+    yield page, sa
+    page.close()
+
+
+def _gap_list(sa):
+    gaps = sa.locator(".widget-html-content:has(> ol)")
+    assert gaps.locator("b").text_content() == _("assessment.gaps_title", "en")
+    return gaps
+
+
+def test_self_assessment_slider_redraws_radar_and_gap_list(assessment_page):
+    page, sa = assessment_page
+    names = dict(zip(assessment_items("en")["id"], assessment_items("en")["name"]))
+    radar = sa.locator("img").first
+    before_img, before_gaps = radar.get_attribute("src"), _gap_list(sa).text_content()
+    handle = sa.locator(".widget-slider").filter(has_text="EN-02 ").locator("[role=slider]")
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    for _i in range(3):
+        handle.press("ArrowRight")
+    expect(handle).to_have_attribute("aria-valuenow", "3.0")
+    level = load_scale()["levels"][3]["name"]["en"]
+    expect(sa.get_by_text(_("assessment.level", "en", level=3, name=level), exact=True)).to_be_visible()
+    line = _("assessment.gap_item", "en", id="EN-02", name=names["EN-02"], score=3, gap=1)
+    expect(_gap_list(sa).locator("li", has_text=line)).to_have_count(1)
+    assert _gap_list(sa).text_content() != before_gaps
+    expect(radar).not_to_have_attribute("src", before_img)  # redrawn by the kernel
+    page.screenshot(path=str(ARTIFACTS / "course-self-assessment.png"))
+
+
+def test_self_assessment_results_in_text(assessment_page):
+    """Every item's level is said in words (the gap list), not only drawn on the radar."""
+    _page, sa = assessment_page
+    items = _gap_list(sa).locator("li").all_text_contents()
+    assert len(items) == len(assessment_items("en")) == 20
+    for item_id in assessment_items("en")["id"]:
+        assert sum(text.startswith(f"{item_id} ") for text in items) == 1
+    # each slider has its level name next to it, in text
+    assert sa.locator(".widget-label").filter(has_text=" — ").count() >= 20
+
+
+def test_self_assessment_controls_have_names_except_slider_handles(assessment_page):
+    _page, sa = assessment_page
+    unnamed = unlabelled_controls(sa)
+    # buttons, text boxes: named; ipywidgets 8 leaves each slider's handle and readout unnamed
+    assert all('role="slider"' in html or "widget-readout" in html for html in unnamed), unnamed
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "ipywidgets 8.1 renders a slider's handle (role=slider) without an accessible name: the visible "
+    "<label> is not associated with it. The dashboard names them (dcteach.dashboard.slider_names_script); "
+    "the course's SelfAssessment does not yet. Remove this mark once it does."))
+def test_self_assessment_slider_handles_have_names(assessment_page):
+    page, sa = assessment_page
+    assert page.get_by_role("slider", name="EN-02", exact=False).count() == 1
+    assert unlabelled_controls(sa) == []
+
+
+def test_self_assessment_in_russian(assessment_page):
+    """A new cell creates the widget with ``lang="ru"``: Russian labels appear."""
+    page, _sa = assessment_page
+    last = page.locator(".jp-Notebook .jp-Cell").last
+    last.scroll_into_view_if_needed()
+    last.locator(".jp-InputPrompt").click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("b")  # insert a cell below, in command mode
+    page.keyboard.press("Enter")
+    page.keyboard.insert_text('from dcteach.widgets import SelfAssessment\nSelfAssessment(lang="ru")')
+    page.keyboard.press("Shift+Enter")
+    ru = widget_output(page, has="[role=slider]", has_text=_("assessment.section.enabler", "ru"))
+    ru_names = dict(zip(assessment_items("ru")["id"], assessment_items("ru")["name"]))
+    expect(ru.locator(".widget-label").get_by_text(f"EN-02 {ru_names['EN-02']}", exact=True)).to_be_visible()
+    expect(ru.get_by_role("button", name=_("assessment.save_json", "ru"))).to_be_visible()
+    absent = load_scale()["levels"][0]["name"]["ru"]
+    expect(ru.get_by_text(_("assessment.level", "ru", level=0, name=absent), exact=True).first).to_be_visible()
+    expect(ru.locator(".widget-html-content:has(> ol) b")).to_have_text(_("assessment.gaps_title", "ru"))
+    assert any("\u0400" <= ch <= "\u04ff" for ch in ru_names["EN-02"])  # the labels really are Cyrillic
+    ru.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "course-self-assessment-ru.png"))
+
+
+def test_instrument_explorer_filters_and_shows_the_count(lab):
+    page = open_and_run_all(lab, EXPLORER_NB)
+    try:
+        groups = field_labels("instruments", "group", "en")
+        ex = widget_output(page, has="select", has_text=_("explorer.group", "en"))
+        count = ex.locator(".widget-html-content > b").first  # the count line comes before the table
+        instruments = load_dataset("instruments")
+        expect(count).to_have_text(ngettext("explorer.count", len(instruments), "en"))
+
+        ex.get_by_role("combobox", name=_("explorer.group", "en")).select_option(label=groups["strategic"])
+        n = len(filter_instruments(instruments, group="strategic"))
+        assert 0 < n < len(instruments)
+        expect(count).to_have_text(ngettext("explorer.count", n, "en"))
+
+        ex.get_by_role("combobox", name=_("explorer.group", "en")).select_option(label=_("explorer.all", "en"))
+        ex.get_by_role("textbox", name=_("explorer.search", "en")).fill("киотская")  # Russian text works too
+        n = len(filter_instruments(instruments, text="киотская"))
+        expect(count).to_have_text(ngettext("explorer.count", n, "en"))
+        page.screenshot(path=str(ARTIFACTS / "course-instrument-explorer.png"))
+
+        assert unlabelled_controls(ex) == []
+    finally:
+        page.close()
