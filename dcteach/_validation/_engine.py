@@ -282,8 +282,12 @@ def _repeated_rows(key: pa.Array | pa.ChunkedArray) -> np.ndarray:
         return np.zeros(0, np.int64)
     twice = np.unique(ordered[1:][same])
     del ordered, same
-    pos = np.minimum(np.searchsorted(twice, hashes), len(twice) - 1)
-    hit = twice[pos] == hashes
+    hit = np.empty(len(hashes), bool)
+    step = 1 << 17  # in slices: small temporaries
+    for at in range(0, len(hashes), step):
+        part = hashes[at:at + step]
+        pos = np.minimum(np.searchsorted(twice, part), len(twice) - 1)
+        np.equal(twice[pos], part, out=hit[at:at + step])
     if valid is not None:
         hit &= valid
     return np.flatnonzero(hit)
@@ -367,6 +371,7 @@ class _Run:
         if dialect.get("header") is False:
             dialect["_labels"] = [f["name"] for f in schema.get("fields", [])]
         table = read_csv_file(res.path, dialect=dialect, encoding=res.encoding)
+        pa.default_memory_pool().release_unused()
         return _Checked(res, table, schema)
 
     # -- one resource ----------------------------------------------------
