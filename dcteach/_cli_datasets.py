@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 
+from dcteach._atomic import atomic_write_text
 from dcteach._errors import UsageError
 from dcteach.data import LANGUAGES
 
-__all__ = ["add_parser", "atomic_write_text"]
+__all__ = ["add_parser"]
 
 _FORMATS = {".csv": "csv", ".json": "json"}
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (temporary file + ``os.replace``)."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _list(args) -> int:

@@ -23,7 +23,7 @@ import json
 import sys
 from pathlib import Path
 
-from dcteach._cli_datasets import atomic_write_text
+from dcteach._atomic import atomic_write_text
 
 __all__ = ["execute_notebook", "rehash"]
 

@@ -116,3 +116,20 @@ def test_corrupt_core_file_exits_1(capsys, core_copy):
     code, _, err = run(capsys, "datasets", "show", "events")
     assert code == 1 and "events.csv" in err and "restore" in err
     assert len(load_dataset("enablers")) == 7
+
+
+def test_atomic_write_keeps_mode_and_leaves_nothing_behind(tmp_path, monkeypatch):
+    import os
+
+    from dcteach._atomic import write_text
+
+    target = tmp_path / "a.txt"
+    target.write_text("old")
+    target.chmod(0o600)
+    write_text(target, "new ✓")
+    assert target.read_text(encoding="utf-8") == "new ✓" and (target.stat().st_mode & 0o777) == 0o600
+    monkeypatch.setattr(os, "replace", lambda *a: (_ for _ in ()).throw(OSError("disk full")))
+    with pytest.raises(OSError, match="disk full"):
+        write_text(target, "newer")
+    assert target.read_text(encoding="utf-8") == "new ✓"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]

@@ -10,7 +10,7 @@ import jsonschema
 import numpy as np
 import pandas as pd
 
-from dcteach._atomic_text import atomic_write_text
+from dcteach._atomic import atomic_write_text
 from dcteach._errors import DatasetError
 from dcteach.data import load_dataset
 from dcteach.i18n import resolve_lang

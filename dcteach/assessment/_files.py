@@ -11,7 +11,7 @@ from pathlib import Path
 import jsonschema
 import pandas as pd
 
-from dcteach._atomic_text import atomic_write_text
+from dcteach._atomic import atomic_write_text
 from dcteach._errors import DatasetError
 from dcteach.data import load_dataset
 from dcteach.i18n import resolve_lang

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dcteach._errors import DcteachError, UsageError
-from dcteach.exercises._atomic import write_text
+from dcteach._atomic import write_text
 from dcteach.exercises._bank import load_bank, message, normalise_id, resolve_lang
 from dcteach.exercises._notebook import analyse, cell_source, exercise_of
 from dcteach.exercises._runner import RunSettings, run_notebook

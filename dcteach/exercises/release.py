@@ -40,7 +40,7 @@ import re
 from pathlib import Path
 
 from dcteach._errors import DcteachError, UsageError
-from dcteach.exercises._atomic import write_text
+from dcteach._atomic import write_text
 from dcteach.exercises._bank import load_bank, normalise_id
 from dcteach.exercises._markers import MARKER_TEXTS, secret_lines, split_regions, strip_one_line
 from dcteach.exercises._notebook import analyse, cell_source, exercise_of

@@ -7,7 +7,7 @@ import html
 import io
 import ipywidgets as w
 
-from dcteach._atomic_text import atomic_write_text
+from dcteach._atomic import atomic_write_text
 from dcteach.i18n import resolve_lang
 
 __all__ = [
