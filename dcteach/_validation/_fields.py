@@ -134,9 +134,13 @@ def dictionary_encode(arr: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.nda
         if not chunks:
             return pa.array([], arr.type), np.zeros(0, np.int64)
         # pyarrow gives every chunk the same (final) dictionary; unify if it ever does not
-        first = chunks[-1].dictionary
-        if any(len(c.dictionary) != len(first) or c.dictionary.buffers()[-1] is not None and
-               c.dictionary.buffers()[-1].address != first.buffers()[-1].address for c in chunks):
+        last = chunks[-1].dictionary
+
+        def same(d: pa.Array) -> bool:
+            return len(d) == len(last) and [b.address if b is not None else None for b in d.buffers()] == [
+                b.address if b is not None else None for b in last.buffers()]
+
+        if not all(same(c.dictionary) for c in chunks):
             chunks = enc.unify_dictionaries().chunks
     indices = [pc.fill_null(c.indices, -1).to_numpy(zero_copy_only=False) for c in chunks]
     idx = (np.concatenate(indices) if len(indices) != 1 else indices[0]).astype(np.int64, copy=False)
