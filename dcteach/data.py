@@ -32,6 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 from dcteach._errors import DatasetError, UsageError
+from dcteach._jsondoc import loads_located
 
 __all__ = ["core_dir", "describe", "list_datasets", "load_dataset", "LANGUAGES", "Description"]
 
@@ -66,12 +67,7 @@ def _descriptor(folder: Path) -> dict:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise DatasetError(f"{path}: the data package descriptor is missing; {_RESTORE}") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DatasetError(
-            f"{path}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg}); {_RESTORE}"
-        ) from None
+    return loads_located(text, str(path), DatasetError, _RESTORE)
 
 
 def _resources() -> dict[str, dict]:

@@ -89,7 +89,7 @@ def _keeps_state(tmp_path, name, content, *expected):
 
 
 def test_corrupt_json(tmp_path):
-    _keeps_state(tmp_path, "broken.json", '{"format": "dcteach-self-assessment",\n "scores": {', "line 2", "not valid JSON")
+    _keeps_state(tmp_path, "broken.json", '{"format": "dcteach-self-assessment",\n "scores": {', "broken.json:2:", "not valid JSON")
 
 
 def test_foreign_json(tmp_path):

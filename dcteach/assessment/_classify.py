@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from dcteach._atomic import atomic_write_text
+from dcteach._jsondoc import check_format, first_schema_error, loads_located
 from dcteach._errors import DatasetError
 from dcteach.data import load_dataset
 from dcteach.i18n import resolve_lang
@@ -99,24 +100,14 @@ def classification_from_json(text: str, source: str = "<json>") -> dict:
     ...
     dcteach.assessment._classify.ClassificationFileError: x.json: not a dcteach competency classification (no "format": "dcteach-competency-classification"); choose a file saved by the CompetencyClassifier widget
     """
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
+    doc = loads_located(text, source, ClassificationFileError, "save the classification again from the widget")
+    check_format(doc, source, ClassificationFileError, FORMAT, "a dcteach competency classification",
+                 "choose a file saved by the CompetencyClassifier widget")
+    problem = first_schema_error(_validator(), doc)
+    if problem:
+        where, message = problem
         raise ClassificationFileError(
-            f"{source}: line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg}); "
-            "save the classification again from the widget"
-        ) from None
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise ClassificationFileError(
-            f"{source}: not a dcteach competency classification (no \"format\": \"{FORMAT}\"); "
-            "choose a file saved by the CompetencyClassifier widget"
-        )
-    errors = sorted(_validator().iter_errors(doc), key=lambda e: list(map(str, e.path)))
-    if errors:
-        e = errors[0]
-        where = "/".join(map(str, e.path)) or "(top level)"
-        raise ClassificationFileError(
-            f"{source}: at {where}: {e.message}; types are {', '.join(competency_types())} or null"
+            f"{source}: at {where}: {message}; types are {', '.join(competency_types())} or null"
         )
     known = set(_items("en")["id"])
     unknown = sorted(set(doc["items"]) - known)

@@ -12,6 +12,7 @@ import jsonschema
 import pandas as pd
 
 from dcteach._atomic import atomic_write_text
+from dcteach._jsondoc import check_format, first_schema_error, loads_located
 from dcteach._errors import DatasetError
 from dcteach.data import load_dataset
 from dcteach.i18n import resolve_lang
@@ -116,24 +117,15 @@ def _check_complete(scores: dict, source: str) -> dict:
 
 def assessment_from_json(text: str, source: str = "<json>") -> tuple[str, dict]:
     """Parse and validate JSON text; return ``(name, scores)``."""
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
+    doc = loads_located(text, source, AssessmentFileError,
+                        "save the assessment again from the widget, or fix the JSON there")
+    check_format(doc, source, AssessmentFileError, FORMAT, "a dcteach self-assessment",
+                 "choose a file saved by the SelfAssessment widget")
+    problem = first_schema_error(_schema_validator(), doc)
+    if problem:
+        where, message = problem
         raise AssessmentFileError(
-            f"{source}: line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg}); "
-            "save the assessment again from the widget, or fix the JSON there"
-        ) from None
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise AssessmentFileError(
-            f"{source}: not a dcteach self-assessment (no \"format\": \"{FORMAT}\"); "
-            "choose a file saved by the SelfAssessment widget"
-        )
-    errors = sorted(_schema_validator().iter_errors(doc), key=lambda e: list(map(str, e.path)))
-    if errors:
-        e = errors[0]
-        where = "/".join(map(str, e.path)) or "(top level)"
-        raise AssessmentFileError(
-            f"{source}: at {where}: {e.message}; scores are whole numbers "
+            f"{source}: at {where}: {message}; scores are whole numbers "
             f"{_levels().start}–{_levels().stop - 1} keyed by item id (e.g. \"EN-01\": 2)"
         )
     return doc["name"], _check_complete(doc["scores"], source)

@@ -10,6 +10,7 @@ from pathlib import Path
 import jsonschema
 
 from dcteach._errors import DatasetError, UsageError
+from dcteach._jsondoc import json_path, loads_located
 
 __all__ = ["BANKS_DIR", "SCHEMA_PATH", "QuizBankError", "list_banks", "load_bank", "validate_bank"]
 
@@ -37,10 +38,6 @@ def list_banks() -> list[str]:
     True
     """
     return sorted(p.stem for p in BANKS_DIR.glob("*.json"))
-
-
-def _where(path_parts) -> str:
-    return "/".join(str(p) for p in path_parts) or "(top level)"
 
 
 def _semantic_problems(bank: dict) -> list[str]:
@@ -76,7 +73,7 @@ def validate_bank(bank, source: str = "<bank>") -> dict:
       - title: 'ru' is a required property
     """
     errors = sorted(_validator().iter_errors(bank), key=lambda e: (list(map(str, e.path)), e.message))
-    problems = [f"{_where(e.path)}: {e.message}" for e in errors[:20]]
+    problems = [f"{json_path(e.path)}: {e.message}" for e in errors[:20]]
     if not problems:
         problems = _semantic_problems(bank)
     if problems:
@@ -120,11 +117,5 @@ def load_bank(path_or_name) -> dict:
         raise QuizBankError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise QuizBankError(f"{path}: cannot be read as UTF-8 text ({exc})") from None
-    try:
-        bank = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise QuizBankError(
-            f"{path}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg}); "
-            "check for a missing comma or quote there"
-        ) from None
+    bank = loads_located(text, str(path), QuizBankError, "check for a missing comma or quote there")
     return validate_bank(bank, str(path))

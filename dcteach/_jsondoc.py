@@ -1,0 +1,46 @@
+"""Read JSON documents with located, fixable error messages.
+
+Used for every JSON file a user hands to dcteach (self-assessments,
+classifications, quiz banks, the data package descriptor): a syntax error is
+reported as ``file:line:column: not valid JSON (reason); how to fix``, a
+foreign file by the ``format`` it lacks, and a schema violation by the JSON
+path where it occurs.
+
+>>> loads_located('{"a": 1,}', "x.json", ValueError, "remove the trailing comma")
+Traceback (most recent call last):
+...
+ValueError: x.json:1:9: not valid JSON (Expecting property name enclosed in double quotes); remove the trailing comma
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+__all__ = ["check_format", "first_schema_error", "json_path", "loads_located"]
+
+
+def loads_located(text: str, source: str, error: type[Exception], fix: str) -> Any:
+    """``json.loads`` whose failure raises ``error`` naming file, line and column."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise error(f"{source}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg}); {fix}") from None
+
+
+def check_format(doc: Any, source: str, error: type[Exception], fmt: str, what: str, fix: str) -> dict:
+    """Return ``doc`` if it is an object declaring ``"format": fmt``; else raise ``error``."""
+    if not isinstance(doc, dict) or doc.get("format") != fmt:
+        raise error(f'{source}: not {what} (no "format": "{fmt}"); {fix}')
+    return doc
+
+
+def json_path(path) -> str:
+    """A JSON path like ``questions/2/answers/0`` (``(top level)`` for the root)."""
+    return "/".join(map(str, path)) or "(top level)"
+
+
+def first_schema_error(validator, doc) -> tuple[str, str] | None:
+    """``(json path, message)`` of the first schema violation in document order, or None."""
+    errors = sorted(validator.iter_errors(doc), key=lambda e: (list(map(str, e.path)), e.message))
+    return (json_path(errors[0].path), errors[0].message) if errors else None
