@@ -120,6 +120,7 @@ def test_self_assessment_slider_redraws_radar_and_gap_list(assessment_page):
     assert _gap_list(sa).text_content() != before_gaps
     expect(radar).not_to_have_attribute("src", before_img)  # redrawn by the kernel
     page.screenshot(path=str(ARTIFACTS / "course-self-assessment.png"))
+    sa.screenshot(path=str(ARTIFACTS / "course-self-assessment-widget.png"))  # the whole widget
 
 
 def test_self_assessment_results_in_text(assessment_page):
@@ -150,6 +151,15 @@ def test_self_assessment_slider_handles_have_names(assessment_page):
     assert unlabelled_controls(sa) == []
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "The radar's text alternative (show_figure's text/plain) never reaches the page: JupyterLab renders "
+    "only the PNG, as an <img> without alt. The gap list says the same in text. Remove this mark once "
+    "the radar is shown with an alt text."))
+def test_self_assessment_radar_has_a_text_alternative(assessment_page):
+    _page, sa = assessment_page
+    assert (sa.locator("img").first.get_attribute("alt") or "").strip() != ""
+
+
 def test_self_assessment_in_russian(assessment_page):
     """A new cell creates the widget with ``lang="ru"``: Russian labels appear."""
     page, _sa = assessment_page
@@ -169,8 +179,7 @@ def test_self_assessment_in_russian(assessment_page):
     expect(ru.get_by_text(_("assessment.level", "ru", level=0, name=absent), exact=True).first).to_be_visible()
     expect(ru.locator(".widget-html-content:has(> ol) b")).to_have_text(_("assessment.gaps_title", "ru"))
     assert any("\u0400" <= ch <= "\u04ff" for ch in ru_names["EN-02"])  # the labels really are Cyrillic
-    ru.scroll_into_view_if_needed()
-    page.screenshot(path=str(ARTIFACTS / "course-self-assessment-ru.png"))
+    ru.screenshot(path=str(ARTIFACTS / "course-self-assessment-ru.png"))
 
 
 def test_instrument_explorer_filters_and_shows_the_count(lab):

@@ -120,7 +120,7 @@ def test_slider_changes_level_text_radar_and_gap_list(page):
     assert _gap_text(page) != before_gaps
     expect(radar).not_to_have_attribute("src", before_img)  # redrawn
     assert radar.get_attribute("src") != before_img
-    page.screenshot(path=str(ARTIFACTS / "dashboard-slider-moved.png"))
+    page.locator(".dcteach-dashboard").screenshot(path=str(ARTIFACTS / "dashboard-slider-moved.png"))
 
 
 def test_download_json_and_csv(page, tmp_path):
