@@ -143,7 +143,7 @@ def test_self_assessment_controls_have_names_except_slider_handles(assessment_pa
 
 @pytest.mark.xfail(strict=True, reason=(
     "ipywidgets 8.1 renders a slider's handle (role=slider) without an accessible name: the visible "
-    "<label> is not associated with it. The dashboard names them (dcteach.dashboard.slider_names_script); "
+    "<label> is not associated with it. The dashboard names them (dcteach.dashboard.page_script); "
     "the course's SelfAssessment does not yet. Remove this mark once it does."))
 def test_self_assessment_slider_handles_have_names(assessment_page):
     page, sa = assessment_page

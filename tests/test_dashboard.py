@@ -85,6 +85,9 @@ def _upload(page, path):
 def test_shows_the_app_and_no_code(page):
     page.screenshot(path=str(ARTIFACTS / "dashboard-start.png"))
     assert page.get_by_role("heading", level=1).inner_text() == message("title", LANG)
+    # the page says its language and title (screen readers pick the voice from lang)
+    assert page.title() == message("title", LANG)
+    assert page.evaluate("document.documentElement.lang") == LANG
     assert page.locator(".dcteach-dashboard [role=slider]").count() == len(assessment_items(LANG)) == 20
     # Voilà strips the sources: no editor, no input prompt, no Python text in the page
     assert page.locator(".jp-InputArea, .cm-editor, .CodeMirror, .jp-InputPrompt").count() == 0

@@ -51,7 +51,7 @@ __all__ = [
     "download_anchor",
     "message",
     "notebook_path",
-    "slider_names_script",
+    "page_script",
 ]
 
 _HERE = Path(__file__).resolve().parent
@@ -121,9 +121,12 @@ def decode_download(html: str, fmt: str) -> tuple[str, dict]:
 
 # ipywidgets 8 renders a slider's handle (role="slider") and its editable
 # readout without an accessible name: the visible <label> is not associated
-# with them. This snippet names them after the label, for screen readers.
-_LABEL_SLIDERS_JS = """
-(function () {
+# with them. This snippet names them after the label, for screen readers, and
+# gives the page its language and title (Voilà's page says lang="en").
+_PAGE_JS = """
+(function (lang, title) {
+  document.documentElement.lang = lang;
+  document.title = title;
   function name(root) {
     root.querySelectorAll('.widget-slider').forEach(function (box) {
       var label = box.querySelector('.widget-label');
@@ -144,19 +147,23 @@ _LABEL_SLIDERS_JS = """
     window.__dcteachSliderNames = new MutationObserver(function () { name(document); });
     window.__dcteachSliderNames.observe(document.body, {childList: true, subtree: true});
   }
-})();
+})(%s, %s);
 """
 
 
-def slider_names_script():
-    """A :class:`IPython.display.Javascript` that names slider handles after their labels.
+def page_script(lang: str | None = None):
+    """A :class:`IPython.display.Javascript` for the dashboard page.
 
-    Display it once in the page (the dashboard notebook does); it keeps naming
-    sliders that appear later.
+    It names every slider handle and readout after the slider's label (also
+    those that appear later) and sets the page's ``lang`` and title.
+
+    >>> "document.title" in page_script("ru").data and '"ru"' in page_script("ru").data
+    True
     """
     from IPython.display import Javascript
 
-    return Javascript(_LABEL_SLIDERS_JS)
+    lang = resolve_lang(lang)
+    return Javascript(_PAGE_JS % (json.dumps(lang), json.dumps(message("title", lang))))
 
 
 class SelfAssessmentApp(w.VBox):
