@@ -360,3 +360,14 @@ def test_files_are_named_as_the_package_path_was_given(tmp_path, monkeypatch):
     assert validate(tmp_path.name).errors[0].path == os.path.join(tmp_path.name, "t.csv")
     monkeypatch.chdir(tmp_path)
     assert validate(".").format_text().startswith("t.csv:2:1: n: ")
+
+
+def test_pattern_on_a_column_with_few_distinct_values(tmp_path):
+    # 30k rows, 50 distinct codes: matched once per distinct value
+    codes = [f"AB-{i % 50:02d}" for i in range(30_000)]
+    codes[7] = "ab-07"
+    codes[29_999] = "AB-7"
+    fields = [{"name": "code", "constraints": {"pattern": "[A-Z]{2}-[0-9]{2}"}}]
+    report = validate(one_table(tmp_path, "code\n" + "\n".join(codes) + "\n", fields))
+    assert [(e.row, e.type, e.value) for e in report.errors] == [(9, "pattern", "ab-07"),
+                                                                 (30_001, "pattern", "AB-7")]

@@ -11,9 +11,9 @@ no column is copied and every row keeps the number Frictionless gives it
 block read, plus one for the ragged rows).
 
 The reader is single-threaded on purpose: with every column a string,
-parsing is the whole cost, pyarrow's serial parser is as fast as its threaded
-one on such files, and only the serial parser knows the row number of a
-ragged row.
+parsing is the whole cost, pyarrow's threaded parser was not measurably
+faster than its serial one on such files (two cores), and only the serial
+parser knows the row number of a ragged row.
 
 >>> t = read_csv_bytes(b"id,n\\r\\nA,007\\r\\nB,NA\\r\\n")
 >>> t.labels, t.column(1).to_pylist(), t.row_number(0)
