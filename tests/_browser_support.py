@@ -13,6 +13,7 @@ Without Chromium the browser tests skip with a reason, unless
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -37,6 +38,7 @@ __all__ = [
     "launch_chromium",
     "new_token",
     "require_chromium",
+    "served_in_chromium",
     "Server",
     "unlabelled_controls",
 ]
@@ -224,3 +226,31 @@ def unlabelled_controls(locator) -> list[str]:
     ``title``, or a button's own text.
     """
     return locator.evaluate(_UNLABELLED_JS)
+
+
+@contextlib.contextmanager
+def served_in_chromium(tmp: Path, *verb: str, probe: str, log_name: str, timeout_ms: int):
+    """Run ``dcteach VERB... --no-browser --port P --token T`` and a headless Chromium.
+
+    Yields ``(context, base_url, token)``; on exit closes the browser and ends
+    the server's process group. ``probe`` is a path answering once the server
+    listens (``{token}`` is filled in). Skips (or fails) without Chromium.
+    """
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    port, token = free_port(), new_token()
+    base = f"http://127.0.0.1:{port}"
+    argv = dcteach_argv(*verb, "--no-browser", "--port", str(port), "--token", token)
+    server = Server(argv, isolated_env(tmp / "jupyter"), base + probe.format(token=token), ARTIFACTS / log_name)
+    try:
+        server.wait_ready()
+        with sync_playwright() as pw:
+            context = launch_chromium(pw, tmp / "chromium")
+            context.set_default_timeout(timeout_ms)
+            try:
+                yield context, base, token
+            finally:
+                context.close()
+    finally:
+        server.stop()

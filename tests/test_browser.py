@@ -15,18 +15,7 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from _browser_support import (
-    ARTIFACTS,
-    REPO,
-    Server,
-    dcteach_argv,
-    free_port,
-    isolated_env,
-    launch_chromium,
-    new_token,
-    require_chromium,
-    unlabelled_controls,
-)
+from _browser_support import ARTIFACTS, REPO, served_in_chromium, unlabelled_controls
 from dcteach.assessment import assessment_items, load_scale
 from dcteach.data import load_dataset
 from dcteach.i18n import _, field_labels, ngettext
@@ -42,29 +31,13 @@ TIMEOUT = 90_000  # ms; generous for a loaded 2-core machine, never a timing ass
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """``(browser context, base URL, token)`` of a JupyterLab on a copy of the course."""
-    require_chromium()
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415
-
     tmp = tmp_path_factory.mktemp("course")
     course = tmp / "course"
     shutil.copytree(REPO / "notebooks", course, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    port, token = free_port(), new_token()
-    argv = dcteach_argv("course", "--no-browser", "--port", str(port), "--token", token,
-                        "--dir", str(course), "--lang", "en")
-    base = f"http://127.0.0.1:{port}"
-    server = Server(argv, isolated_env(tmp / "jupyter"), f"{base}/api/status?token={token}",
-                    ARTIFACTS / "course-server.log")
-    try:
-        server.wait_ready()
-        with sync_playwright() as pw:
-            context = launch_chromium(pw, tmp / "chromium")
-            context.set_default_timeout(TIMEOUT)
-            try:
-                yield context, base, token
-            finally:
-                context.close()
-    finally:
-        server.stop()
+    with served_in_chromium(tmp, "course", "--dir", str(course), "--lang", "en",
+                            probe="/api/status?token={token}", log_name="course-server.log",
+                            timeout_ms=TIMEOUT) as lab:
+        yield lab
 
 
 def open_and_run_all(lab, notebook: str):
@@ -141,7 +114,7 @@ def test_self_assessment_controls_have_names_except_slider_handles(assessment_pa
     assert all('role="slider"' in html or "widget-readout" in html for html in unnamed), unnamed
 
 
-@pytest.mark.xfail(strict=True, reason=(
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
     "ipywidgets 8.1 renders a slider's handle (role=slider) without an accessible name: the visible "
     "<label> is not associated with it. The dashboard names them (dcteach.dashboard.page_script); "
     "the course's SelfAssessment does not yet. Remove this mark once it does."))
@@ -151,7 +124,7 @@ def test_self_assessment_slider_handles_have_names(assessment_page):
     assert unlabelled_controls(sa) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
     "The radar's text alternative (show_figure's text/plain) never reaches the page: JupyterLab renders "
     "only the PNG, as an <img> without alt. The gap list says the same in text. Remove this mark once "
     "the radar is shown with an alt text."))

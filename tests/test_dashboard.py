@@ -12,17 +12,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from _browser_support import (
-    ARTIFACTS,
-    Server,
-    dcteach_argv,
-    free_port,
-    isolated_env,
-    launch_chromium,
-    new_token,
-    require_chromium,
-    unlabelled_controls,
-)
+from _browser_support import ARTIFACTS, served_in_chromium, unlabelled_controls
 from dcteach.assessment import assessment_items, assessment_to_json, load_scale
 from dcteach.dashboard import message
 from dcteach.i18n import _
@@ -40,29 +30,14 @@ TIMEOUT = 60_000  # ms; generous for a loaded 2-core machine, never a timing ass
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
     """The dashboard (in ``LANG``) open in headless Chromium; the server ends with the module."""
-    require_chromium()
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - only when Chromium exists
-
     tmp = tmp_path_factory.mktemp("dashboard")
-    port, token = free_port(), new_token()
-    argv = dcteach_argv("dashboard", "--no-browser", "--port", str(port), "--token", token, "--lang", LANG)
-    server = Server(argv, isolated_env(tmp / "jupyter"), f"http://127.0.0.1:{port}/voila/static/",
-                    ARTIFACTS / "dashboard-server.log")
-    try:
-        server.wait_ready()
-        with sync_playwright() as pw:
-            context = launch_chromium(pw, tmp / "chromium")
-            try:
-                pg = context.new_page()
-                pg.set_default_timeout(TIMEOUT)
-                pg.goto(f"http://127.0.0.1:{port}/?token={token}")
-                pg.locator(".dcteach-dashboard [role=slider]").first.wait_for()
-                pg.locator(".dcteach-dashboard img").first.wait_for()  # the first radar is drawn
-                yield pg
-            finally:
-                context.close()
-    finally:
-        server.stop()
+    with served_in_chromium(tmp, "dashboard", "--lang", LANG, probe="/voila/static/",
+                            log_name="dashboard-server.log", timeout_ms=TIMEOUT) as (context, base, token):
+        pg = context.new_page()
+        pg.goto(f"{base}/?token={token}")
+        pg.locator(".dcteach-dashboard [role=slider]").first.wait_for()
+        pg.locator(".dcteach-dashboard img").first.wait_for()  # the first radar is drawn
+        yield pg
 
 
 def _slider_row(page, item_id):
