@@ -252,7 +252,7 @@ def load_dataset(name: str, *, lang: str = "en", extra: str | os.PathLike | None
 def _order_columns(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     if lang == "en" or "id" not in df.columns:
         return df
-    first = [c for c in df.columns if c.endswith(f"_{lang}")]
+    first = sorted((c for c in df.columns if c.endswith(f"_{lang}")), key=lambda c: c != f"name_{lang}")
     rest = [c for c in df.columns if c not in first and c != "id"]
     return df[["id", *first, *rest]]
 
