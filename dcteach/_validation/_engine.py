@@ -438,8 +438,6 @@ class _Run:
             return
         # cells: columns on worker threads (key columns first); duplicates here meanwhile
         unique = [n for n in expected if (c.fields[n].get("constraints") or {}).get("unique")]
-        pk = c.schema.get("primaryKey") or []
-        pk = [pk] if isinstance(pk, str) else list(pk)
         todo = sorted((n for n in expected if n not in c.results), key=lambda n: n not in pk and n not in unique)
         with _workers(len(todo) > 1 and t.num_rows >= _PARALLEL_ROWS) as workers:
             futures = {n: workers.submit(self.check_field, c, n) for n in todo}
