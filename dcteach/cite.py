@@ -45,7 +45,7 @@ def _sources(extra=None):
 
     if extra is None:
         return load_dataset("sources")
-    return load_dataset("sources", extra=extra)  # pragma: no cover - needs extensions
+    return load_dataset("sources", extra=extra)
 
 
 def _val(row, key) -> str:
@@ -211,6 +211,8 @@ def cite(ids=None, style: str = "bibtex", *, extra=None) -> str:
         external documents (footnotes resolve to their list items).
     style : {"bibtex", "csl-json"}
         Output format.
+    extra : path, optional, keyword-only
+        A researcher's extension folder: its ``sources`` rows can be cited too.
 
     Returns
     -------

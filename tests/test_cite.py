@@ -68,3 +68,19 @@ def test_errors():
         dc.cite(["SRC-99"])
     with pytest.raises(ValueError, match="unknown citation style"):
         dc.cite(style="mla")
+
+
+def test_extension_sources_are_cited_with_the_core():
+    from dcteach.data import core_dir
+
+    example = core_dir() / "examples" / "thesis_eeu"
+    own = dc.load_dataset("sources", extra=example)
+    own_ids = [i for i in own["id"] if i not in set(dc.load_dataset("sources")["id"])]
+    assert own_ids
+    items = json.loads(dc.cite([*own_ids, "SRC-ART"], style="csl-json", extra=example))
+    jsonschema.Draft7Validator(CSL_SCHEMA).validate(items)
+    assert [i["id"] for i in items] == [*own_ids, "SRC-ART"]
+    library = bibtexparser.parse_string(dc.cite(own_ids, extra=example))
+    assert not library.failed_blocks and [e.key for e in library.entries] == own_ids
+    with pytest.raises(ValueError, match="no source with id"):
+        dc.cite(own_ids)  # without the extension they are unknown
