@@ -52,25 +52,27 @@ def open_and_run_all(lab, notebook: str):
     return page
 
 
-def widget_output(page, *, has, has_text):
-    """The output area of the live widget that contains ``has`` and the text ``has_text``."""
-    out = page.locator(".jp-OutputArea-output").filter(has=page.locator(has)).filter(has_text=has_text)
-    out.first.wait_for()
-    return out.first
+def live_widget(page, css_class, *, has_text=None):
+    """The live widget with the stable CSS class ``css_class`` (e.g. ``dcteach-self-assessment``)."""
+    found = page.locator(f".{css_class}")
+    if has_text is not None:
+        found = found.filter(has_text=has_text)
+    found.first.wait_for()
+    return found.first
 
 
 @pytest.fixture(scope="module")
 def assessment_page(lab):
     """Notebook 05 with its SelfAssessment live (English)."""
     page = open_and_run_all(lab, SELF_ASSESSMENT_NB)
-    sa = widget_output(page, has="[role=slider]", has_text="EN-02")
-    sa.locator("img").first.wait_for()  # the first radar is drawn
+    sa = live_widget(page, "dcteach-self-assessment")
+    sa.locator(".dcteach-radar img").wait_for()  # the first radar is drawn
     yield page, sa
     page.close()
 
 
 def _gap_list(sa):
-    gaps = sa.locator(".widget-html-content:has(> ol)")
+    gaps = sa.locator(".dcteach-gaps")
     assert gaps.locator("b").text_content() == _("assessment.gaps_title", "en")
     return gaps
 
@@ -78,9 +80,9 @@ def _gap_list(sa):
 def test_self_assessment_slider_redraws_radar_and_gap_list(assessment_page):
     page, sa = assessment_page
     names = dict(zip(assessment_items("en")["id"], assessment_items("en")["name"]))
-    radar = sa.locator("img").first
+    radar = sa.locator(".dcteach-radar img")
     before_img, before_gaps = radar.get_attribute("src"), _gap_list(sa).text_content()
-    handle = sa.locator(".widget-slider").filter(has_text="EN-02 ").locator("[role=slider]")
+    handle = sa.locator(".dcteach-item-slider").filter(has_text="EN-02 ").locator("[role=slider]")
     handle.scroll_into_view_if_needed()
     handle.focus()
     for _i in range(3):
@@ -104,33 +106,39 @@ def test_self_assessment_results_in_text(assessment_page):
     for item_id in assessment_items("en")["id"]:
         assert sum(text.startswith(f"{item_id} ") for text in items) == 1
     # each slider has its level name next to it, in text
-    assert sa.locator(".widget-label").filter(has_text=" — ").count() >= 20
+    assert sa.locator(".dcteach-level").filter(has_text=" — ").count() == 20
 
 
-def test_self_assessment_controls_have_names_except_slider_handles(assessment_page):
-    _page, sa = assessment_page
-    unnamed = unlabelled_controls(sa)
-    # buttons, text boxes: named; ipywidgets 8 leaves each slider's handle and readout unnamed
-    assert all('role="slider"' in html or "widget-readout" in html for html in unnamed), unnamed
-
-
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "ipywidgets 8.1 renders a slider's handle (role=slider) without an accessible name: the visible "
-    "<label> is not associated with it. The dashboard names them (dcteach.dashboard.page_script); "
-    "the course's SelfAssessment does not yet. Remove this mark once it does."))
 def test_self_assessment_slider_handles_have_names(assessment_page):
+    """ipywidgets 8.1 leaves slider handles unnamed; the widget's own a11y_support names them."""
     page, sa = assessment_page
-    assert page.get_by_role("slider", name="EN-02", exact=False).count() == 1
+    names = dict(zip(assessment_items("en")["id"], assessment_items("en")["name"]))
+    expect(page.get_by_role("slider", name=f"EN-02 {names['EN-02']}", exact=True)).to_have_count(1)
+    expect(sa.get_by_role("slider", name=f"CAP-13 {names['CAP-13']}", exact=True)).to_have_count(1)
+    expect(sa.get_by_role("textbox", name=f"EN-02 {names['EN-02']}", exact=True)).to_have_count(1)  # readout
     assert unlabelled_controls(sa) == []
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "The radar's text alternative (show_figure's text/plain) never reaches the page: JupyterLab renders "
-    "only the PNG, as an <img> without alt. The gap list says the same in text. Remove this mark once "
-    "the radar is shown with an alt text."))
 def test_self_assessment_radar_has_a_text_alternative(assessment_page):
     _page, sa = assessment_page
-    assert (sa.locator("img").first.get_attribute("alt") or "").strip() != ""
+    alt = sa.locator(".dcteach-radar img").get_attribute("alt") or ""
+    assert alt.startswith("Radar chart of the assessment") and "EN-02 " in alt and "CAP-13 " in alt
+
+
+def test_self_assessment_long_names_are_not_cut_off_when_narrow(assessment_page):
+    """At 200 % zoom (half the CSS width) every slider's description is shown whole (it wraps)."""
+    page, sa = assessment_page
+    old = page.viewport_size
+    page.set_viewport_size({"width": old["width"] // 2, "height": old["height"] // 2})
+    try:
+        truncated = sa.locator(".dcteach-item-slider .widget-label").evaluate_all(
+            "els => els.filter(e => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1)"
+            ".map(e => e.textContent)")
+        assert truncated == []
+        assert sa.locator(".dcteach-item-slider .widget-label").count() == 20
+        sa.screenshot(path=str(ARTIFACTS / "course-self-assessment-narrow.png"))
+    finally:
+        page.set_viewport_size(old)
 
 
 def test_self_assessment_in_russian(assessment_page):
@@ -144,13 +152,15 @@ def test_self_assessment_in_russian(assessment_page):
     page.keyboard.press("Enter")
     page.keyboard.insert_text('from dcteach.widgets import SelfAssessment\nSelfAssessment(lang="ru")')
     page.keyboard.press("Shift+Enter")
-    ru = widget_output(page, has="[role=slider]", has_text=_("assessment.section.enabler", "ru"))
+    ru = live_widget(page, "dcteach-self-assessment", has_text=_("assessment.section.enabler", "ru"))
     ru_names = dict(zip(assessment_items("ru")["id"], assessment_items("ru")["name"]))
-    expect(ru.locator(".widget-label").get_by_text(f"EN-02 {ru_names['EN-02']}", exact=True)).to_be_visible()
+    expect(ru.locator(".dcteach-item-slider .widget-label").get_by_text(f"EN-02 {ru_names['EN-02']}", exact=True)).to_be_visible()
+    expect(ru.get_by_role("slider", name=f"EN-02 {ru_names['EN-02']}", exact=True)).to_have_count(1)
     expect(ru.get_by_role("button", name=_("assessment.save_json", "ru"))).to_be_visible()
     absent = load_scale()["levels"][0]["name"]["ru"]
     expect(ru.get_by_text(_("assessment.level", "ru", level=0, name=absent), exact=True).first).to_be_visible()
-    expect(ru.locator(".widget-html-content:has(> ol) b")).to_have_text(_("assessment.gaps_title", "ru"))
+    expect(ru.locator(".dcteach-gaps b")).to_have_text(_("assessment.gaps_title", "ru"))
+    expect(ru.get_by_role("link", name=_("assessment.download_csv", "ru"))).to_be_visible()
     assert any("\u0400" <= ch <= "\u04ff" for ch in ru_names["EN-02"])  # the labels really are Cyrillic
     ru.screenshot(path=str(ARTIFACTS / "course-self-assessment-ru.png"))
 
@@ -159,8 +169,8 @@ def test_instrument_explorer_filters_and_shows_the_count(lab):
     page = open_and_run_all(lab, EXPLORER_NB)
     try:
         groups = field_labels("instruments", "group", "en")
-        ex = widget_output(page, has="select", has_text=_("explorer.group", "en"))
-        count = ex.locator(".widget-html-content > b").first  # the count line comes before the table
+        ex = live_widget(page, "dcteach-instrument-explorer")
+        count = ex.locator(".dcteach-explorer-count")
         instruments = load_dataset("instruments")
         expect(count).to_have_text(ngettext("explorer.count", len(instruments), "en"))
 

@@ -36,16 +36,16 @@ def page(tmp_path_factory):
         pg = context.new_page()
         pg.goto(f"{base}/?token={token}")
         pg.locator(".dcteach-dashboard [role=slider]").first.wait_for()
-        pg.locator(".dcteach-dashboard img").first.wait_for()  # the first radar is drawn
+        pg.locator(".dcteach-dashboard .dcteach-radar img").wait_for()  # the first radar is drawn
         yield pg
 
 
 def _slider_row(page, item_id):
-    return page.locator(".widget-slider").filter(has_text=f"{item_id} ")
+    return page.locator(".dcteach-item-slider").filter(has_text=f"{item_id} ")
 
 
 def _gap_text(page):
-    gaps = page.locator(".widget-html-content:has(> ol)")  # the gap list: title and an ordered list
+    gaps = page.locator(".dcteach-gaps")  # the gap list: title and an ordered list
     assert gaps.locator("b").inner_text() == _("assessment.gaps_title", LANG)
     return gaps.inner_text()
 
@@ -78,13 +78,15 @@ def test_every_control_has_an_accessible_name(page):
     # ... and the names are the item and control names, as Chromium's accessibility tree reports them
     assert page.get_by_role("slider", name=f"EN-02 {NAMES['EN-02']}", exact=True).count() == 1
     assert page.get_by_role("textbox", name=_("assessment.name", LANG)).count() == 1
-    assert page.get_by_role("link", name=message("download_json", LANG)).count() == 1
+    assert page.get_by_role("link", name=_("assessment.download_json", LANG)).count() == 1
     assert page.get_by_role("button", name=message("upload", LANG)).count() == 1
+    alt = page.locator(".dcteach-radar img").get_attribute("alt") or ""
+    assert alt.startswith("Лепестковая диаграмма") and "EN-02 " in alt  # the radar in words
 
 
 def test_slider_changes_level_text_radar_and_gap_list(page):
     row = _slider_row(page, "EN-02")
-    radar = page.locator(".dcteach-dashboard img").first
+    radar = page.locator(".dcteach-dashboard .dcteach-radar img")
     before_img, before_gaps = radar.get_attribute("src"), _gap_text(page)
     handle = row.get_by_role("slider")
     handle.focus()
@@ -103,7 +105,7 @@ def test_slider_changes_level_text_radar_and_gap_list(page):
 
 def test_download_json_and_csv(page, tmp_path):
     page.get_by_role("textbox", name=_("assessment.name", LANG)).fill("Customs of Testland 2026")
-    link = page.get_by_role("link", name=message("download_json", LANG))
+    link = page.get_by_role("link", name=_("assessment.download_json", LANG))
     expect(link).to_have_attribute("download", "Customs_of_Testland_2026.json")  # rebuilt on typing
     with page.expect_download() as info:
         link.click()
@@ -117,7 +119,7 @@ def test_download_json_and_csv(page, tmp_path):
     assert set(doc["scores"]) == set(assessment_items(LANG)["id"])
 
     with page.expect_download() as info:
-        page.get_by_role("link", name=message("download_csv", LANG)).click()
+        page.get_by_role("link", name=_("assessment.download_csv", LANG)).click()
     csv_file = tmp_path / "a.csv"
     info.value.save_as(csv_file)
     lines = csv_file.read_text(encoding="utf-8").splitlines()
@@ -152,7 +154,7 @@ def test_usable_at_200_percent_zoom(page):
         width = page.evaluate("window.innerWidth")
         assert width == old["width"] // 2
         for control in (
-            page.get_by_role("link", name=message("download_json", LANG)),
+            page.get_by_role("link", name=_("assessment.download_json", LANG)),
             page.get_by_role("button", name=message("upload", LANG)),
             _slider_row(page, "EN-05").get_by_role("slider"),
         ):
@@ -166,7 +168,11 @@ def test_usable_at_200_percent_zoom(page):
             ".map(e => e.getBoundingClientRect().right))"
         )
         assert overflow <= width + 1
-        link = page.get_by_role("link", name=message("download_json", LANG))
+        # ... and no slider description is cut off with "…": they wrap above the track
+        truncated = page.locator(".dcteach-item-slider .widget-label").evaluate_all(
+            "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)")
+        assert truncated == []
+        link = page.get_by_role("link", name=_("assessment.download_json", LANG))
         before = link.get_attribute("href")
         handle = _slider_row(page, "EN-05").get_by_role("slider")
         handle.focus()

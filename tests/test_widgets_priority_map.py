@@ -13,7 +13,7 @@ def test_basis_visible_and_heatmap_drawn(lang, basis):
     assert basis.split(":")[0] in pm.ax.get_title()
     assert int(pm.ax.images[0].get_array().sum()) == 29
     assert "29" in output_text(pm.out)
-    assert pm.out.outputs[0]["data"]["image/png"]
+    assert pm.out.outputs[0]["data"]["text/html"].startswith("<img src=\"data:image/png;base64,")
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])

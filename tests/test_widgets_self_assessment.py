@@ -41,7 +41,7 @@ def test_sliders_radar_and_gaps(lang):
     assert gaps.index("EN-02") < gaps.index("CAP-13") < gaps.index("EN-01")  # weakest first
     assert {"en": "level 4, gap 0", "ru": "уровень 4, разрыв 0"}[lang] in gaps
     assert {"en": "Radar chart", "ru": "Лепестковая диаграмма"}[lang] in output_text(sa.out)
-    assert {"en": "not from the article", "ru": "не из статьи"}[lang] in sa.children[0].value
+    assert {"en": "not from the article", "ru": "не из статьи"}[lang] in sa.scale_note.value
 
 
 @pytest.mark.parametrize("suffix", [".json", ".csv"])

@@ -1,23 +1,38 @@
-"""Helpers shared by the widgets: language, escaping, status lines, atomic writes."""
+"""Helpers shared by the widgets: language, escaping, status lines, figures, accessibility.
+
+Figures are shown as HTML ``<img alt="...">`` (a base64 PNG) with the same
+text as ``text/plain``, so the text alternative reaches the page in
+JupyterLab, Voilà and the classic notebook alike. :func:`a11y_support` is the
+one place that works around ipywidgets 8's unnamed slider handles; every
+widget with sliders or matrix buttons carries it.
+"""
 
 from __future__ import annotations
 
 import base64
 import html
 import io
+import json
+
 import ipywidgets as w
 
 from dcteach._atomic import atomic_write_text
 from dcteach.i18n import resolve_lang
 
 __all__ = [
+    "a11y_support",
     "atomic_write_text",
+    "download_anchor",
     "esc",
+    "figure_png",
     "new_output",
+    "output_text",
+    "page_language_script",
+    "png_html",
     "resolve_lang",
     "set_status",
-    "output_text",
     "show_figure",
+    "show_png",
     "status_widget",
 ]
 
@@ -42,9 +57,16 @@ def esc(text) -> str:
     return html.escape(str(text))
 
 
-def new_output() -> w.Output:
-    """An Output area that grows with its content."""
-    return w.Output(layout=w.Layout(width="100%"))
+def new_output(css_class: str | None = None) -> w.Output:
+    """An Output area that grows with its content, optionally with a stable CSS class.
+
+    >>> "dcteach-radar" in new_output("dcteach-radar")._dom_classes
+    True
+    """
+    out = w.Output(layout=w.Layout(width="100%"))
+    if css_class:
+        out.add_class(css_class)
+    return out
 
 
 def status_widget() -> w.HTML:
@@ -58,24 +80,63 @@ def set_status(widget: w.HTML, text: str, *, problem: bool = False) -> None:
     widget.value = f'<span role="status" style="{style}">{esc(text)}</span>' if text else ""
 
 
-def show_figure(out: w.Output, fig, alt_text: str, *, dpi: int = 80, tight: bool = False) -> None:
-    """Replace what ``out`` shows with ``fig`` as PNG, with ``alt_text`` as its text form.
+def png_html(png: bytes, alt_text: str) -> str:
+    """An ``<img>`` showing ``png`` (base64 ``data:`` URL) with ``alt_text`` as its ``alt``.
+
+    It shrinks with a narrow window or a zoomed page (``max-width: 100%``).
+
+    >>> png_html(b"\\x89PNG", 'Chart of "x" & y')
+    '<img src="data:image/png;base64,iVBORw==" alt="Chart of &quot;x&quot; &amp; y" style="max-width:100%;height:auto">'
+    """
+    payload = base64.b64encode(png).decode("ascii")
+    return f'<img src="data:image/png;base64,{payload}" alt="{esc(alt_text)}" style="max-width:100%;height:auto">'
+
+
+def show_png(out: w.Output, png: bytes, alt_text: str) -> None:
+    """Replace what ``out`` shows with ``png`` as an ``<img alt>``, ``alt_text`` also as ``text/plain``.
 
     Setting ``Output.outputs`` in one step has the effect of
-    ``clear_output(wait=True)`` + ``display(fig)`` (no flicker), works the same
-    inside and outside a kernel, and keeps a text alternative for screen readers
-    and for tests. ``tight=True`` trims the margins at the cost of a second draw;
-    widgets that redraw often fix their layout instead.
+    ``clear_output(wait=True)`` + ``display(...)`` (no flicker) and works the
+    same inside and outside a kernel.
+
+    >>> o = w.Output()
+    >>> show_png(o, b"\\x89PNG", "A chart")
+    >>> sorted(o.outputs[0]["data"]), output_text(o)
+    (['text/html', 'text/plain'], 'A chart')
     """
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight" if tight else None)
     out.outputs = (
         {
             "output_type": "display_data",
-            "data": {"image/png": base64.b64encode(buf.getvalue()).decode("ascii"), "text/plain": alt_text},
+            "data": {"text/html": png_html(png, alt_text), "text/plain": alt_text},
             "metadata": {},
         },
     )
+
+
+def figure_png(fig, *, dpi: int = 80, tight: bool = False) -> bytes:
+    """``fig`` rendered as PNG bytes (``tight=True`` trims margins at the cost of a second draw).
+
+    >>> import matplotlib.figure
+    >>> figure_png(matplotlib.figure.Figure(figsize=(1, 1)))[:4]
+    b'\\x89PNG'
+    """
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight" if tight else None)
+    return buf.getvalue()
+
+
+def show_figure(out: w.Output, fig, alt_text: str, *, dpi: int = 80, tight: bool = False) -> None:
+    """Show ``fig`` in ``out`` as an ``<img>`` whose ``alt`` is ``alt_text`` (see :func:`show_png`).
+
+    Widgets that redraw often fix their layout (``tight=False``): one draw, no trimming.
+
+    >>> import matplotlib.figure
+    >>> o = w.Output()
+    >>> show_figure(o, matplotlib.figure.Figure(figsize=(1, 1)), "Empty figure")
+    >>> 'alt="Empty figure"' in o.outputs[0]["data"]["text/html"]
+    True
+    """
+    show_png(out, figure_png(fig, dpi=dpi, tight=tight), alt_text)
 
 
 def output_text(out: w.Output) -> str:
@@ -93,3 +154,120 @@ def output_text(out: w.Output) -> str:
         else:
             parts.append(item.get("data", {}).get("text/plain", ""))
     return "\n".join(parts)
+
+
+def download_anchor(text: str, filename: str, label: str, *, mime: str, title: str = "") -> str:
+    """HTML of a link that downloads ``text`` as ``filename`` (UTF-8, base64 ``data:`` URL).
+
+    Nothing is written on the server: the browser saves the file.
+
+    >>> download_anchor("{}", "a.json", "Get", mime="application/json")
+    '<a download="a.json" href="data:application/json;charset=utf-8;base64,e30=" ...>Get</a>'
+    """
+    payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
+    attrs = f" title=\"{esc(title)}\"" if title else ""  # an HTML attribute; its text comes from the caller
+    return (
+        f'<a download="{esc(filename)}" href="data:{mime};charset=utf-8;base64,{payload}"'
+        f' class="dcteach-download"{attrs}'
+        ' style="display:inline-block;margin:0.25em 0.5em 0.25em 0;padding:0.3em 0.8em;'
+        'border:1px solid currentColor;border-radius:3px;text-decoration:none">'
+        f"{esc(label)}</a>"
+    )
+
+
+# --- accessibility support -----------------------------------------------------------------
+# ipywidgets 8.1 renders a slider's handle (role="slider") and its editable readout without an
+# accessible name: the visible <label> is not associated with them. The script names them after
+# the label, and names matrix buttons (class dcteach-cell) after their tooltip, for screen
+# readers; it also handles widgets rendered later (one observer per page). The style lets a
+# slider's description wrap on its own line above the track (class dcteach-item-slider), so long
+# names are never cut off with "…" in a narrow window or at 200 % zoom.
+_A11Y_JS = """
+(function () {
+  function nameSliders(root) {
+    root.querySelectorAll('.widget-slider').forEach(function (box) {
+      var label = box.querySelector('.widget-label');
+      var text = label ? label.textContent.trim() : '';
+      if (!text) return;
+      box.querySelectorAll('[role=slider]').forEach(function (h) {
+        if (h.getAttribute('aria-label') !== text) h.setAttribute('aria-label', text);
+      });
+      var readout = box.querySelector('.widget-readout');
+      if (readout && readout.getAttribute('aria-label') !== text) {
+        readout.setAttribute('role', 'textbox');
+        readout.setAttribute('aria-label', text);
+      }
+    });
+    root.querySelectorAll('.dcteach-cell[title]').forEach(function (b) {
+      var text = b.getAttribute('title');
+      if (b.getAttribute('aria-label') !== text) b.setAttribute('aria-label', text);
+    });
+  }
+  var state = window.__dcteachA11y;
+  if (!state) {
+    state = window.__dcteachA11y = {pending: false};
+    var run = function () { state.pending = false; nameSliders(document); };
+    state.observer = new MutationObserver(function () {
+      if (!state.pending) { state.pending = true; window.setTimeout(run, 30); }
+    });
+    state.observer.observe(document.body, {childList: true, subtree: true});
+  }
+  nameSliders(document);
+})();
+"""
+
+_A11Y_CSS = """<style>
+.widget-slider.widget-hslider.dcteach-item-slider { flex-wrap: wrap; height: auto; min-width: 0; }
+.widget-slider.dcteach-item-slider > .widget-label {
+  flex: 1 1 100%; width: auto !important; max-width: 100%; height: auto; min-height: 0;
+  white-space: normal; overflow: visible; text-overflow: clip; text-align: left; line-height: 1.3;
+}
+.widget-slider.dcteach-item-slider > .slider-container { flex: 1 1 8em; min-width: 6em; }
+.dcteach-cell.dcteach-selected { outline: 3px dashed #D55E00; outline-offset: -4px; font-weight: bold; }
+</style>"""
+
+
+def a11y_support() -> w.Box:
+    """An invisible widget that makes the widgets around it accessible in any front end.
+
+    Include it once among a widget's children (JupyterLab, Voilà and the
+    notebook all render it): a script names every slider handle and readout
+    after the slider's description, and every matrix button (CSS class
+    ``dcteach-cell``) after its tooltip; a style sheet lets slider descriptions
+    (CSS class ``dcteach-item-slider``) wrap above the track instead of being
+    cut off.
+
+    >>> box = a11y_support()
+    >>> out = box.children[1]
+    >>> "aria-label" in out.outputs[0]["data"]["application/javascript"]
+    True
+    >>> "dcteach-item-slider" in box.children[0].value
+    True
+    """
+    style = w.HTML(_A11Y_CSS)
+    script = w.Output()
+    script.outputs = (
+        {
+            "output_type": "display_data",
+            "data": {"application/javascript": _A11Y_JS, "text/plain": ""},
+            "metadata": {},
+        },
+    )
+    box = w.Box([style, script], layout=w.Layout(display="none"))
+    box.add_class("dcteach-a11y-support")
+    return box
+
+
+def page_language_script(lang: str, title: str):
+    """A :class:`IPython.display.Javascript` setting the page's ``lang`` and title (Voilà says ``en``).
+
+    >>> js = page_language_script("ru", "Самооценка").data
+    >>> '"ru"' in js and "document.title" in js
+    True
+    """
+    from IPython.display import Javascript
+
+    return Javascript(
+        "(function (lang, title) { document.documentElement.lang = lang; document.title = title; })"
+        f"({json.dumps(resolve_lang(lang))}, {json.dumps(title)});"
+    )

@@ -78,7 +78,7 @@ class CompetencyClassifier(w.VBox):
                 self.type_selects[r.id], self.why_boxes[r.id] = dd, why
                 rows.append(w.HBox([dd, why]))
         self.summary_html = w.HTML()
-        self.out = new_output()
+        self.out = new_output("dcteach-classifier-figure")
         self.student_box = w.Text(value=student, description=_("classifier.student", lang))
         self.path_box = w.Text(value="", description=_("classifier.file", lang),
                                placeholder=_("classifier.file_placeholder", lang))
@@ -96,6 +96,9 @@ class CompetencyClassifier(w.VBox):
                                    w.HBox([self.path_box, self.save_button]),
                                    w.HBox([self.folder_box, self.load_class_button]),
                                    self.status_html, self.agreement_html], **kwargs)
+        self.add_class("dcteach-competency-classifier")
+        self.summary_html.add_class("dcteach-classifier-summary")
+        self.agreement_html.add_class("dcteach-classifier-agreement")
         self.lang = lang
         w.link((self.student_box, "value"), (self, "student"))
         for item, dd in self.type_selects.items():

@@ -142,6 +142,9 @@ class InstrumentExplorer(w.VBox):
         super().__init__(children=[w.HBox([self.group_select, self.priority_select]), self.text_box, note,
                                    self.count_html, self.table_html, self.instrument_select,
                                    self.detail_html], **kwargs)
+        self.add_class("dcteach-instrument-explorer")
+        for part, css in ((self.count_html, "count"), (self.table_html, "table"), (self.detail_html, "detail")):
+            part.add_class(f"dcteach-explorer-{css}")
         self.lang = lang
         # controls → traits → pure function
         for control, trait in ((self.group_select, "group"), (self.priority_select, "priority_area"),

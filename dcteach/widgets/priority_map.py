@@ -69,11 +69,13 @@ class PriorityMap(w.VBox):
             value=None, description=_("map.priority_area", lang), style={"description_width": "initial"})
         self.basis_html = w.HTML(f"<p><b>{esc(_('map.basis', lang))}</b> {esc(_('map.basis_note', lang))}</p>")
         self.rationale_html = w.HTML()
-        self.out = new_output()
+        self.out = new_output("dcteach-map-figure")
         self.figure, self.ax = plt.subplots(figsize=(10, 8))
         plt.close(self.figure)
         super().__init__(children=[self.basis_html, w.HBox([self.instrument_select, self.priority_select]),
                                    self.rationale_html, self.out], **kwargs)
+        self.add_class("dcteach-priority-map")
+        self.rationale_html.add_class("dcteach-map-rationale")
         self.lang = lang
         w.link((self.instrument_select, "value"), (self, "instrument"))
         w.link((self.priority_select, "value"), (self, "priority_area"))

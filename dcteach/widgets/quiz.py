@@ -53,6 +53,8 @@ class QuestionItem(w.VBox):
         if question.get("source"):
             parts.append(w.HTML(f"<small>{esc(_('quiz.source', lang, source=question['source']))}</small>"))
         super().__init__(children=parts, layout=w.Layout(border="1px solid #ccc", padding="6px", margin="4px 0"))
+        self.add_class("dcteach-quiz-question")
+        self.feedback.add_class("dcteach-quiz-feedback")
 
     def _make_control(self):
         lang, q = self.lang, self.question
@@ -137,6 +139,8 @@ class Quiz(w.VBox):
         intro = self.bank.get("description", {}).get(lang)
         head = [title] + ([w.HTML(f"<p>{esc(intro)}</p>")] if intro else [])
         super().__init__(children=[*head, *self.items, self.score_label], **kwargs)
+        self.add_class("dcteach-quiz")
+        self.score_label.add_class("dcteach-quiz-score")
         self.lang, self.total = lang, len(questions)
         for item in self.items:
             item.observe(self._on_result, "correct")

@@ -10,10 +10,16 @@ by common maturity models, not from the article.
 (3, 1)
 >>> sa.gaps.value.count("<li>")
 20
+>>> name, scores = decode_download(sa.download_links(), "csv")
+>>> scores["EN-02"]
+3
 """
 
 from __future__ import annotations
 
+import base64
+import re
+import urllib.parse
 from pathlib import Path
 
 import ipywidgets as w
@@ -22,12 +28,63 @@ import pandas as pd
 import traitlets as t
 
 from dcteach._compute import gap_list
-from dcteach.assessment import AssessmentFileError, assessment_items, load_assessment, load_scale, save_assessment
+from dcteach._errors import UsageError
+from dcteach.assessment import (
+    AssessmentFileError,
+    assessment_from_csv,
+    assessment_from_json,
+    assessment_items,
+    assessment_to_csv,
+    assessment_to_json,
+    load_assessment,
+    load_scale,
+    save_assessment,
+)
 from dcteach.i18n import _
 from dcteach.plots import plot_radar
-from dcteach.widgets._common import esc, new_output, resolve_lang, set_status, show_figure, status_widget
+from dcteach.widgets._common import (
+    a11y_support,
+    download_anchor,
+    esc,
+    new_output,
+    resolve_lang,
+    set_status,
+    show_figure,
+    status_widget,
+)
 
-__all__ = ["SelfAssessment"]
+__all__ = ["SelfAssessment", "decode_download", "file_stem"]
+
+#: MIME types of the two download formats.
+MIME = {"json": "application/json", "csv": "text/csv"}
+
+
+def file_stem(name: str, default: str) -> str:
+    """A safe file name stem from an assessment name (letters of any script kept).
+
+    >>> file_stem("Customs of X, 2025", "a"), file_stem("  ", "a"), file_stem("Таможня/РФ", "a")
+    ('Customs_of_X_2025', 'a', 'Таможня_РФ')
+    """
+    stem = re.sub(r"[^\w-]+", "_", name, flags=re.UNICODE).strip("_")
+    return stem[:80] or default
+
+
+def decode_download(html: str, fmt: str) -> tuple[str, dict]:
+    """Read back the assessment behind the ``fmt`` (``json``/``csv``) link of ``html``.
+
+    For tests and for checking what a user will get from :meth:`SelfAssessment.download_links`.
+
+    >>> decode_download("<p>no link</p>", "json")
+    Traceback (most recent call last):
+    ...
+    dcteach._errors.UsageError: no json download link in the given HTML
+    """
+    match = re.search(rf'href="data:{re.escape(MIME[fmt])};charset=utf-8;base64,([^"]+)"', html)
+    if match is None:
+        raise UsageError(f"no {fmt} download link in the given HTML")
+    text = base64.b64decode(urllib.parse.unquote(match.group(1))).decode("utf-8")
+    parse = assessment_from_json if fmt == "json" else assessment_from_csv
+    return parse(text, f"download.{fmt}")
 
 
 class SelfAssessment(w.VBox):
@@ -46,6 +103,10 @@ class SelfAssessment(w.VBox):
     scores : dict (trait)
         ``{item id: level}`` for the 20 items.
     name : str (trait)
+    downloads : ipywidgets.HTML
+        "Download JSON" and "Download CSV" links (see :meth:`download_links`),
+        rebuilt on every change: the browser saves the file, nothing is written
+        on the server.
     compared : dict (trait)
         ``{name: scores}`` of loaded assessments drawn with the current one.
     status : str (trait)
@@ -70,14 +131,18 @@ class SelfAssessment(w.VBox):
         for kind in ("enabler", "capability"):
             rows.append(w.HTML(f"<b>{esc(_('assessment.section.' + kind, lang))}</b>"))
             for row in self.items[self.items["kind"] == kind].itertuples():
+                # the description wraps on its own line above the track (see a11y_support):
+                # long names are never cut off, and it stays the handle's accessible name
                 slider = w.IntSlider(
                     value=initial, min=0, max=len(self.scale["levels"]) - 1,
                     description=f"{row.id} {row.name}", continuous_update=False,
-                    style={"description_width": "60%"}, layout=w.Layout(width="70%"),
+                    style={"description_width": "initial"}, layout=w.Layout(flex="1 1 16em", width="auto"),
                 )
-                label = w.Label(value="")
+                slider.add_class("dcteach-item-slider")
+                label = w.Label(value="", layout=w.Layout(flex="0 1 auto", align_self="flex-end"))
+                label.add_class("dcteach-level")
                 self.sliders[row.id], self.level_labels[row.id] = slider, label
-                rows.append(w.HBox([slider, label]))
+                rows.append(w.HBox([slider, label], layout=w.Layout(flex_flow="row wrap", width="100%")))
         self.name_box = w.Text(value=name, description=_("assessment.name", lang),
                                placeholder=_("assessment.name_placeholder", lang))
         self.path_box = w.Text(value="", description=_("assessment.file", lang),
@@ -88,17 +153,22 @@ class SelfAssessment(w.VBox):
         self.compare_button = w.Button(description=_("assessment.compare", lang), icon="plus")
         self.clear_button = w.Button(description=_("assessment.clear", lang), icon="times")
         self.status_html = status_widget()
+        self.downloads = w.HTML(layout=w.Layout(width="auto"))
+        self.downloads.add_class("dcteach-downloads")
         self.gaps = w.HTML()
-        self.out = new_output()
+        self.gaps.add_class("dcteach-gaps")
+        self.out = new_output("dcteach-radar")
         self.figure, self.ax = plt.subplots(figsize=(8, 6), subplot_kw={"projection": "polar"})
         self.figure.subplots_adjust(left=0.06, right=0.66, top=0.88, bottom=0.06)  # fixed: one draw
         plt.close(self.figure)  # drawn on demand into the Output, never by pyplot
-        scale_note = w.HTML(f"<small>{esc(_('assessment.scale_note', lang, basis=self.scale['basis'][lang]))}</small>")
+        self.scale_note = scale_note = w.HTML(f"<small>{esc(_('assessment.scale_note', lang, basis=self.scale['basis'][lang]))}</small>")
         files = w.VBox([self.name_box, self.path_box,
                         w.HBox([self.save_json_button, self.save_csv_button, self.load_button,
                                 self.compare_button, self.clear_button]),
-                        self.status_html])
-        super().__init__(children=[scale_note, *rows, files, self.out, self.gaps], **kwargs)
+                        self.downloads, self.status_html])
+        files.add_class("dcteach-assessment-files")
+        super().__init__(children=[a11y_support(), scale_note, *rows, files, self.out, self.gaps], **kwargs)
+        self.add_class("dcteach-self-assessment")
         self.lang = lang
         self.name = name
         for item, slider in self.sliders.items():
@@ -110,9 +180,11 @@ class SelfAssessment(w.VBox):
         self.compare_button.on_click(lambda _b: self.add_comparison(self.path_box.value))
         self.clear_button.on_click(lambda _b: self.clear_comparison())
         self.observe(self._redraw, ["scores", "compared"])
+        self.observe(self._refresh_downloads, ["scores", "name"])
         self.scores = {k: s.value for k, s in self.sliders.items()}
         for item in self.sliders:
             self._update_level_label(item)
+        self._refresh_downloads()
 
     # --- wiring -------------------------------------------------------------------
     def _on_slider(self, change) -> None:
@@ -145,19 +217,47 @@ class SelfAssessment(w.VBox):
             data[nm if nm != current else f"{nm} (2)"] = pd.Series(sc)
         return pd.DataFrame(data).reindex(list(self.sliders))
 
+    def radar_alt(self, frame: pd.DataFrame | None = None) -> str:
+        """The radar's text alternative: every item's level, the mean, the compared assessments."""
+        frame = self.series() if frame is None else frame
+        current = frame.iloc[:, 0]
+        text = _("assessment.radar_alt", self.lang, name=frame.columns[0], max=len(self.scale["levels"]) - 1,
+                 scores=", ".join(f"{i} {v:g}" for i, v in current.items()), mean=f"{current.mean():.1f}")
+        if frame.shape[1] > 1:
+            others = ", ".join(_("assessment.series_mean", self.lang, name=nm, mean=f"{frame[nm].mean():.1f}")
+                               for nm in frame.columns[1:])
+            text += " " + _("assessment.radar_alt_compared", self.lang, series=others)
+        return text
+
     def _redraw(self, _change=None) -> None:
         frame = self.series()
         self.ax.clear()
         plot_radar(frame, ax=self.ax, lang=self.lang, max_level=len(self.scale["levels"]) - 1)
-        alt = _("assessment.radar_alt", self.lang, series=", ".join(map(str, frame.columns)),
-                mean=f"{frame.iloc[:, 0].mean():.1f}")
-        show_figure(self.out, self.figure, alt)
+        show_figure(self.out, self.figure, self.radar_alt(frame))
         gaps = gap_list(self.scores, names=self._names, target=len(self.scale["levels"]) - 1)
         items = "".join(
             f"<li>{esc(_('assessment.gap_item', self.lang, id=r.id, name=r.name, score=r.score, gap=r.gap))}</li>"
             for r in gaps.itertuples()
         )
         self.gaps.value = f"<b>{esc(_('assessment.gaps_title', self.lang))}</b><ol>{items}</ol>"
+
+    # --- downloads (nothing written on the server) ------------------------------
+    def download_links(self) -> str:
+        """HTML of two links that download the current assessment as JSON and as CSV.
+
+        The files are named after the assessment (``Customs_of_X_2025.json``);
+        their content is in the links' ``data:`` URLs. :attr:`downloads` shows
+        these links and is rebuilt on every change.
+        """
+        stem = file_stem(self.name, _("assessment.default_file", self.lang))
+        return "".join(
+            download_anchor(to(self.name, self.scores), f"{stem}.{fmt}", _(f"assessment.download_{fmt}", self.lang),
+                            mime=MIME[fmt], title=_("assessment.download_title", self.lang, fmt=fmt.upper()))
+            for fmt, to in (("json", assessment_to_json), ("csv", assessment_to_csv))
+        )
+
+    def _refresh_downloads(self, _change=None) -> None:
+        self.downloads.value = self.download_links()
 
     # --- files --------------------------------------------------------------------
     def set_scores(self, scores: dict) -> None:
