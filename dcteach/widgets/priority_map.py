@@ -23,7 +23,26 @@ from dcteach.i18n import _
 from dcteach.plots import plot_priority_map
 from dcteach.widgets._common import esc, new_output, resolve_lang, show_figure
 
-__all__ = ["PriorityMap", "link_rationale"]
+__all__ = ["PriorityMap", "link_rationale", "rationale_text"]
+
+
+def rationale_text(link: dict, lang: str) -> tuple[str, bool]:
+    """The rationale of a link row in ``lang`` and whether it fell back to English.
+
+    A Russian rationale comes from the ``rationale_ru`` column (our translation)
+    when the table has it and the cell is not blank; otherwise the English one.
+
+    >>> rationale_text({"rationale": "Data model.", "rationale_ru": "Модель данных."}, "ru")
+    ('Модель данных.', False)
+    >>> rationale_text({"rationale": "Data model.", "rationale_ru": None}, "ru")
+    ('Data model.', True)
+    >>> rationale_text({"rationale": "Data model."}, "en")
+    ('Data model.', False)
+    """
+    if lang == "en":
+        return link.get("rationale") or "", False
+    own = (link.get(f"rationale_{lang}") or "").strip()
+    return (own, False) if own else (link.get("rationale") or "", True)
 
 
 def link_rationale(links: pd.DataFrame, instrument_id: str, priority_area_id: str) -> dict | None:
@@ -43,6 +62,13 @@ def link_rationale(links: pd.DataFrame, instrument_id: str, priority_area_id: st
 class PriorityMap(w.VBox):
     """Heatmap with the editorial basis stated; choose a cell to read why the link is drawn.
 
+    Parameters
+    ----------
+    lang : {"en", "ru"}, optional
+    links : DataFrame, optional
+        The ``instrument_priority_links`` table (default: the core one). In
+        Russian the ``rationale_ru`` column is shown where it has text.
+
     Attributes
     ----------
     instrument, priority_area : traits (ids, or ``None``)
@@ -55,9 +81,9 @@ class PriorityMap(w.VBox):
     priority_area = t.Unicode(None, allow_none=True)
     linked = t.Bool(False)
 
-    def __init__(self, *, lang: str | None = None, **kwargs):
+    def __init__(self, *, lang: str | None = None, links: pd.DataFrame | None = None, **kwargs):
         lang = resolve_lang(lang)
-        self.links = load_dataset("instrument_priority_links")
+        self.links = load_dataset("instrument_priority_links") if links is None else links
         self.matrix = priority_matrix(lang)
         rows, cols = self.matrix.attrs["row_labels"], self.matrix.attrs["col_labels"]
         self.instrument_select = w.Dropdown(
@@ -92,10 +118,11 @@ class PriorityMap(w.VBox):
             self.rationale_html.value = (f"<p><b>{esc(cell[0])} × {esc(cell[1])}</b>: "
                                          f"{esc(_('map.no_link', self.lang))}</p>")
         else:
-            note = "" if self.lang == "en" else f" <small>{esc(_('map.english_only', self.lang))}</small>"
+            text, english = rationale_text(link, self.lang)
+            note = f" <small>{esc(_('map.english_only', self.lang))}</small>" if english else ""
             self.rationale_html.value = (
                 f"<p><b>{esc(cell[0])} × {esc(cell[1])}</b>: {esc(_('map.link', self.lang))}</p>"
-                f"<p>{esc(_('map.rationale', self.lang))} {esc(link['rationale'])}{note}</p>"
+                f"<p>{esc(_('map.rationale', self.lang))} {esc(text)}{note}</p>"
                 f"<p><small>{esc(_('map.provenance', self.lang, source=link['source_id'], locator=link['locator']))}"
                 "</small></p>")
         self.ax.clear()
