@@ -10,6 +10,7 @@ to ``test-artifacts/``. Skips without Chromium unless ``DCTEACH_REQUIRE_BROWSER=
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -25,6 +26,7 @@ pytestmark = pytest.mark.browser
 
 SELF_ASSESSMENT_NB = "05_ict_governance_and_capabilities.ipynb"
 EXPLORER_NB = "04_instruments_and_tools.ipynb"
+PRIORITY_MAP_NB = "02_enablers_and_priority_areas.ipynb"
 TIMEOUT = 90_000  # ms; generous for a loaded 2-core machine, never a timing assertion
 
 
@@ -163,6 +165,32 @@ def test_self_assessment_in_russian(assessment_page):
     expect(ru.get_by_role("link", name=_("assessment.download_csv", "ru"))).to_be_visible()
     assert any("\u0400" <= ch <= "\u04ff" for ch in ru_names["EN-02"])  # the labels really are Cyrillic
     ru.screenshot(path=str(ARTIFACTS / "course-self-assessment-ru.png"))
+
+
+def test_priority_map_cell_chosen_by_click(lab):
+    """A click on a matrix cell (a button named after the cell) shows its rationale; every control is named."""
+    page = open_and_run_all(lab, PRIORITY_MAP_NB)
+    try:
+        pm = live_widget(page, "dcteach-priority-map")
+        pm.locator(".dcteach-map-figure img").wait_for()
+        names = dict(zip(load_dataset("instruments")["id"], load_dataset("instruments")["name_en"]))
+        areas = dict(zip(load_dataset("priority_areas")["id"], load_dataset("priority_areas")["name_en"]))
+        cell = pm.get_by_role("button", name=_("map.cell_linked", "en", instrument=f"INS-DM {names['INS-DM']}",
+                                                 area=f"PA-03 {areas['PA-03']}"), exact=True)
+        expect(cell).to_have_count(1)
+        cell.scroll_into_view_if_needed()
+        cell.click()
+        rationale = pm.locator(".dcteach-map-rationale")
+        expect(rationale).to_contain_text("INS-DM × PA-03")
+        expect(rationale).to_contain_text(_("map.rationale", "en"))
+        expect(cell).to_have_class(re.compile(r"\bdcteach-selected\b"))
+        not_linked = pm.get_by_role("button", name=re.compile(r"^INS-DM .* × PA-07 .*: not linked$"))
+        not_linked.click()
+        expect(rationale).to_contain_text(_("map.no_link", "en"))
+        pm.screenshot(path=str(ARTIFACTS / "course-priority-map.png"))
+        assert unlabelled_controls(pm) == []
+    finally:
+        page.close()
 
 
 def test_instrument_explorer_filters_and_shows_the_count(lab):

@@ -84,3 +84,42 @@ def test_partial_selection_asks_for_the_other():
     pm.instrument_select.value = "INS-DM"
     assert "Choose an instrument and a priority area" in pm.rationale_html.value
     assert pm.linked is False
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_clicking_a_matrix_cell_selects_it(lang):
+    pm = PriorityMap(lang=lang)
+    assert len(pm.cells) == pm.matrix.size == 24 * 7
+    marked = {cell for cell, b in pm.cells.items() if b.description == "✓"}
+    assert marked == {(r, c) for r in pm.matrix.index for c in pm.matrix.columns if pm.matrix.at[r, c]}
+    pm.cells["INS-DM", "PA-03"].click()
+    assert (pm.instrument, pm.priority_area, pm.linked) == ("INS-DM", "PA-03", True)
+    assert (pm.instrument_select.value, pm.priority_select.value) == ("INS-DM", "PA-03")  # dropdowns follow
+    assert "INS-DM × PA-03" in pm.rationale_html.value and "FN-23" in pm.rationale_html.value
+    assert "dcteach-selected" in pm.cells["INS-DM", "PA-03"]._dom_classes
+    assert len(pm.ax.patches) == 1  # outlined on the heatmap too
+    pm.cells["INS-DM", "PA-07"].click()
+    assert pm.linked is False and "dcteach-selected" not in pm.cells["INS-DM", "PA-03"]._dom_classes
+    assert "dcteach-selected" in pm.cells["INS-DM", "PA-07"]._dom_classes
+    pm.priority_select.value = "PA-03"  # a dropdown moves the outline in the matrix as well
+    assert pm.cells["INS-DM", "PA-03"]._dom_classes.count("dcteach-selected") == 1
+
+
+def test_matrix_cells_are_named_for_screen_readers():
+    pm = PriorityMap(lang="en")
+    assert pm.cells["INS-DM", "PA-03"].tooltip.startswith("INS-DM ") and pm.cells["INS-DM", "PA-03"].tooltip.endswith(": linked")
+    assert " × PA-07 " in pm.cells["INS-DM", "PA-07"].tooltip and pm.cells["INS-DM", "PA-07"].tooltip.endswith(": not linked")
+    assert all("dcteach-cell" in b._dom_classes for b in pm.cells.values())
+    assert any("dcteach-a11y-support" in c._dom_classes for c in pm.children)  # tooltip → aria-label
+    ru = PriorityMap(lang="ru")
+    assert ru.cells["INS-DM", "PA-07"].tooltip.endswith(": связи нет")
+
+
+def test_a_click_draws_the_heatmap_once(monkeypatch):
+    import dcteach.widgets.priority_map as module
+
+    pm = PriorityMap(lang="en")
+    calls = []
+    monkeypatch.setattr(module, "show_figure", lambda *a, **k: calls.append(a))
+    pm.cells["INS-DM", "PA-03"].click()
+    assert len(calls) == 1

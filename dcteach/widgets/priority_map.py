@@ -8,6 +8,9 @@ True
 >>> pm.priority_select.value = "PA-01"
 >>> pm.rationale_html.value
 '<p><b>INS-DM × PA-01</b>: no link drawn.</p>'
+>>> pm.cells["INS-RKC", "PA-06"].click()           # or click a cell of the matrix
+>>> pm.instrument, pm.priority_area, pm.linked
+('INS-RKC', 'PA-06', True)
 """
 
 from __future__ import annotations
@@ -21,9 +24,12 @@ from dcteach._compute import priority_matrix
 from dcteach.data import load_dataset
 from dcteach.i18n import _
 from dcteach.plots import plot_priority_map
-from dcteach.widgets._common import esc, new_output, resolve_lang, show_figure
+from dcteach.widgets._common import a11y_support, esc, new_output, resolve_lang, show_figure
 
-__all__ = ["PriorityMap", "link_rationale", "rationale_text"]
+__all__ = ["LINK_MARK", "PriorityMap", "link_rationale", "rationale_text"]
+
+#: The mark of a linked cell in the matrix (as on the heatmap); a symbol, not a word.
+LINK_MARK = "\u2713"
 
 
 def rationale_text(link: dict, lang: str) -> tuple[str, bool]:
@@ -62,6 +68,12 @@ def link_rationale(links: pd.DataFrame, instrument_id: str, priority_area_id: st
 class PriorityMap(w.VBox):
     """Heatmap with the editorial basis stated; choose a cell to read why the link is drawn.
 
+    A cell is chosen with the two dropdowns or by clicking it in a matrix of
+    buttons (one per instrument × priority area, ✓ where a link is drawn; each
+    named "instrument × priority area: linked / not linked" for screen readers
+    and as its tooltip). The chosen cell is outlined on the heatmap and in the
+    matrix, and its rationale is shown in text.
+
     Parameters
     ----------
     lang : {"en", "ru"}, optional
@@ -72,6 +84,8 @@ class PriorityMap(w.VBox):
     Attributes
     ----------
     instrument, priority_area : traits (ids, or ``None``)
+    cells : dict
+        ``{(instrument id, priority area id): ipywidgets.Button}``, the clickable matrix.
     linked : bool (trait)
         Whether the chosen cell holds a link.
     """
@@ -80,6 +94,7 @@ class PriorityMap(w.VBox):
     instrument = t.Unicode(None, allow_none=True)
     priority_area = t.Unicode(None, allow_none=True)
     linked = t.Bool(False)
+    _batch = False
 
     def __init__(self, *, lang: str | None = None, links: pd.DataFrame | None = None, **kwargs):
         lang = resolve_lang(lang)
@@ -98,7 +113,13 @@ class PriorityMap(w.VBox):
         self.out = new_output("dcteach-map-figure")
         self.figure, self.ax = plt.subplots(figsize=(10, 8))
         plt.close(self.figure)
-        super().__init__(children=[self.basis_html, w.HBox([self.instrument_select, self.priority_select]),
+        self.cells: dict[tuple[str, str], w.Button] = {}
+        self.grid = self._matrix_grid(lang, rows, cols)
+        self._selected_cell: w.Button | None = None
+        super().__init__(children=[a11y_support(), self.basis_html,
+                                   w.HBox([self.instrument_select, self.priority_select],
+                                          layout=w.Layout(flex_flow="row wrap")),
+                                   w.HTML(f"<p>{esc(_('map.grid_title', lang))}</p>"), self.grid,
                                    self.rationale_html, self.out], **kwargs)
         self.add_class("dcteach-priority-map")
         self.rationale_html.add_class("dcteach-map-rationale")
@@ -108,8 +129,54 @@ class PriorityMap(w.VBox):
         self.observe(self._refresh, ["instrument", "priority_area"])
         self._refresh()
 
+    def _matrix_grid(self, lang: str, rows: dict, cols: dict) -> w.GridBox:
+        """Header row of priority-area ids, then per instrument its id and one button per area."""
+        children = [w.Label("")]
+        for c in self.matrix.columns:
+            children.append(w.Label(c, tooltip=f"{c} {cols[c]}", layout=w.Layout(justify_content="center")))
+        for r in self.matrix.index:
+            children.append(w.Label(r, tooltip=f"{r} {rows[r]}"))
+            for c in self.matrix.columns:
+                linked = bool(self.matrix.at[r, c])
+                key = "map.cell_linked" if linked else "map.cell_not_linked"
+                button = w.Button(description=LINK_MARK if linked else "",
+                                  tooltip=_(key, lang, instrument=f"{r} {rows[r]}", area=f"{c} {cols[c]}"),
+                                  layout=w.Layout(width="auto", height="auto", min_height="1.8em", padding="0",
+                                                  margin="0"))
+                button.add_class("dcteach-cell")
+                button.on_click(lambda _b, r=r, c=c: self.select(r, c))
+                self.cells[r, c] = button
+                children.append(button)
+        grid = w.GridBox(children, layout=w.Layout(
+            grid_template_columns=f"minmax(4.5em, max-content) repeat({self.matrix.shape[1]}, minmax(2.2em, 4em))",
+            grid_gap="1px", width="auto", max_width="100%", overflow="auto"))
+        grid.add_class("dcteach-map-grid")
+        return grid
+
+    def select(self, instrument: str | None, priority_area: str | None) -> None:
+        """Choose the cell ``instrument × priority_area`` (what a click on the matrix does)."""
+        self._batch = True  # one refresh (one heatmap draw) for both traits
+        try:
+            self.instrument, self.priority_area = instrument, priority_area
+        finally:
+            self._batch = False
+        self._refresh()
+
+    def _mark_selected(self, cell) -> None:
+        chosen = self.cells.get(cell)
+        if chosen is self._selected_cell:
+            return
+        if self._selected_cell is not None:
+            self._selected_cell.remove_class("dcteach-selected")
+        if chosen is not None:
+            chosen.add_class("dcteach-selected")
+        self._selected_cell = chosen
+
     def _refresh(self, _change=None) -> None:
+        if self._batch:
+            return
         cell = (self.instrument, self.priority_area)
+        self._mark_selected(cell)
         link = link_rationale(self.links, *cell) if all(cell) else None
         self.linked = link is not None
         if not all(cell):
