@@ -2,7 +2,8 @@
 
 - InstrumentExplorer: a filter change → re-render, core data (target 50 ms median)
   and 10,000 synthetic instruments (target 200 ms median);
-- SelfAssessment: a slider change → radar redraw, PNG included (target 100 ms median).
+- SelfAssessment: a slider change → radar redraw, PNG included (target 100 ms median);
+  for information, a name change, which redraws the whole radar (the legend changes).
 
 Run: ``.venv/bin/python benchmarks/bench_widgets.py [--runs N]``.
 """
@@ -56,6 +57,8 @@ def main(argv=None) -> None:
     sa = SelfAssessment(lang="en")
     rows.append(("SelfAssessment slider change → radar redraw", median_ms(
         lambda v: setattr(sa.sliders["EN-01"], "value", v), [1, 2, 3, 4, 0], args.runs), 100))
+    rows.append(("SelfAssessment name change → full radar redraw", median_ms(
+        lambda v: setattr(sa.name_box, "value", v), ["A", "AB", "ABC", ""], args.runs), 100))
     tx = InstrumentExplorer(lang="ru", instruments=synthetic(10_000))
     rows.append(("InstrumentExplorer text search, 10,000 synthetic", median_ms(
         lambda v: setattr(tx.text_box, "value", v), ["data", "таможен", "customs guide", ""], args.runs), 200))

@@ -45,6 +45,7 @@ __all__ = [
     "plot_timeline",
     "priority_matrix",
     "style",
+    "update_radar",
 ]
 
 #: The palette, markers, line styles and hatches (``dcteach/palette.json``).
@@ -149,6 +150,16 @@ def plot_priority_map(matrix: pd.DataFrame | None = None, *, ax=None, lang: str 
     return ax
 
 
+def _radar_frame(scores, lang: str) -> pd.DataFrame:
+    if isinstance(scores, pd.Series):
+        frame = scores.to_frame(scores.name or _("plots.radar.series", lang))
+    else:
+        frame = pd.DataFrame(scores)
+    if frame.shape[0] < 3:
+        raise UsageError("a radar chart needs at least three items (rows)")
+    return frame
+
+
 def plot_radar(scores, *, ax=None, lang: str | None = None, max_level: int = 4,
                annotate: bool | None = None):
     """Radar (spider) chart of one or several self-assessments on a 0–``max_level`` scale.
@@ -167,14 +178,7 @@ def plot_radar(scores, *, ax=None, lang: str | None = None, max_level: int = 4,
     (2, ['2024', '2025'])
     """
     lang = resolve_lang(lang)
-    if isinstance(scores, pd.Series):
-        frame = scores.to_frame(scores.name or _("plots.radar.series", lang))
-    elif isinstance(scores, dict):
-        frame = pd.DataFrame(scores)
-    else:
-        frame = pd.DataFrame(scores)
-    if frame.shape[0] < 3:
-        raise UsageError("a radar chart needs at least three items (rows)")
+    frame = _radar_frame(scores, lang)
     ax = _axes(ax, projection="polar")
     if getattr(ax, "name", "") != "polar":
         raise UsageError("plot_radar needs a polar Axes: plt.subplots(subplot_kw={'projection': 'polar'})")
@@ -196,6 +200,59 @@ def plot_radar(scores, *, ax=None, lang: str | None = None, max_level: int = 4,
     ax.set_yticks(range(max_level + 1), [str(v) for v in range(max_level + 1)], fontsize=7)
     ax.set_title(_("plots.radar.title", lang, max=max_level), fontsize=10)
     ax.legend(loc="upper right", bbox_to_anchor=(1.35, 1.1), fontsize=8)
+    return ax
+
+
+def update_radar(scores, *, ax):
+    """Move the series of a radar drawn by :func:`plot_radar` to new values, in place.
+
+    Much cheaper than clearing and redrawing: only the lines, their fills and
+    the value labels change (together with
+    :class:`dcteach.widgets._common.FastFigure`, only they are redrawn). The
+    items and the series must be those the radar was drawn with.
+
+    Parameters
+    ----------
+    scores : DataFrame, Series or dict
+        As for :func:`plot_radar`: same rows (items) and columns (series).
+    ax : matplotlib Axes
+        The polar Axes :func:`plot_radar` drew on.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Raises
+    ------
+    UsageError
+        If ``ax`` does not hold a radar of the same shape (then draw it with :func:`plot_radar`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ax = plot_radar(pd.Series([1, 2, 3], index=["a", "b", "c"], name="x"))
+    >>> ax = update_radar(pd.Series([4, 2, 3], index=["a", "b", "c"], name="x"), ax=ax)
+    >>> ax.lines[0].get_ydata().tolist(), ax.texts[0].get_text()
+    ([4.0, 2.0, 3.0, 4.0], '4')
+    """
+    frame = _radar_frame(scores, "en")
+    n, k = frame.shape
+    lines, fills = ax.lines, ax.patches
+    if getattr(ax, "name", "") != "polar" or len(lines) != k or len(fills) != k or any(
+        len(line.get_xdata()) != n + 1 for line in lines
+    ):
+        raise UsageError("update_radar needs the Axes of a radar drawn by plot_radar with the same items and series")
+    angles = np.asarray(lines[0].get_xdata()[:-1], dtype=float)
+    annotated = len(ax.texts) == n * k
+    for i, name in enumerate(frame.columns):
+        vals = frame[name].to_numpy(dtype=float)
+        closed = np.append(vals, vals[0])
+        lines[i].set_ydata(closed)
+        fills[i].set_xy(np.column_stack([np.append(angles, angles[0]), closed]))
+        if annotated:
+            for text, a, v in zip(ax.texts[i * n:(i + 1) * n], angles, vals):
+                text.xy = (a, v)
+                text.set_text(f"{v:g}")
     return ax
 
 

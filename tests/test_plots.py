@@ -100,3 +100,21 @@ def test_priority_matrix_and_gap_list_are_pure():
 
 def test_no_figures_leak_between_tests():
     assert plt.get_fignums() == []
+
+
+def test_update_radar_moves_values_in_place_and_refuses_another_shape():
+    import pandas as pd
+
+    from dcteach._errors import UsageError
+    from dcteach.plots import plot_radar, update_radar
+
+    frame = pd.DataFrame({"a": [1, 2, 3, 4], "b": [0, 1, 0, 1]}, index=list("wxyz"))
+    ax = plot_radar(frame)
+    lines = list(ax.lines)
+    assert update_radar(frame + 1, ax=ax) is ax and list(ax.lines) == lines
+    assert ax.lines[1].get_ydata().tolist() == [1, 2, 1, 2, 1]
+    assert ax.patches[0].get_xy()[:, 1].tolist()[:4] == [2, 3, 4, 5]
+    with pytest.raises(UsageError, match="same items and series"):
+        update_radar(frame[["a"]], ax=ax)
+    with pytest.raises(UsageError, match="same items and series"):
+        update_radar(frame.iloc[:3], ax=ax)

@@ -156,3 +156,45 @@ def test_pure_csv_reader_locates_duplicates():
 def test_load_assessment_of_a_folder(tmp_path):
     with pytest.raises(AssessmentFileError, match="folder"):
         load_assessment(tmp_path)
+
+
+def _png(sa):
+    import base64
+    import re
+
+    html = sa.out.outputs[0]["data"]["text/html"]
+    return base64.b64decode(re.search(r'base64,([^"]+)"', html).group(1))
+
+
+def test_fast_redraw_draws_the_same_radar_as_a_full_draw():
+    """A slider change only moves the lines on the kept background: the picture equals a fresh draw."""
+    moved = SelfAssessment(lang="en", name="same")
+    for value in (1, 3, 2):
+        moved.sliders["EN-04"].value = value  # updates in place
+    moved.sliders["CAP-02"].value = 4
+    fresh = SelfAssessment(lang="en", name="same")
+    fresh.set_scores(moved.scores)  # drawn from scratch once
+    assert moved.scores == fresh.scores and _png(moved) == _png(fresh)
+    assert moved.ax.lines[0].get_ydata().tolist()[3] == 2 and moved.ax.texts[3].get_text() == "2"
+
+
+def test_new_name_or_comparison_redraws_everything(tmp_path):
+    sa = SelfAssessment(lang="en", name="a")
+    sa.name_box.value = "b"
+    assert [t.get_text() for t in sa.ax.get_legend().get_texts()] == ["b"]
+    save_assessment(tmp_path / "o.json", "old", dict.fromkeys(IDS, 2))
+    sa.add_comparison(tmp_path / "o.json")
+    sa.sliders["EN-01"].value = 4  # fast path with two series
+    assert [line.get_ydata()[0] for line in sa.ax.lines] == [4, 2]
+    assert len(sa.ax.texts) == 0  # no value labels with several series
+
+
+def test_slider_change_does_not_redraw_the_static_parts(monkeypatch):
+    import dcteach.widgets.self_assessment as module
+
+    sa = SelfAssessment(lang="en")
+    calls = []
+    monkeypatch.setattr(module, "plot_radar", lambda *a, **k: calls.append(a))
+    sa.sliders["EN-01"].value = 2
+    sa.sliders["CAP-05"].value = 1
+    assert calls == [] and sa.ax.lines[0].get_ydata()[0] == 2  # lines moved, axes/labels/legend kept

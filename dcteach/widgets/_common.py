@@ -15,11 +15,13 @@ import io
 import json
 
 import ipywidgets as w
+import numpy as np
 
 from dcteach._atomic import atomic_write_text
 from dcteach.i18n import resolve_lang
 
 __all__ = [
+    "FastFigure",
     "a11y_support",
     "atomic_write_text",
     "download_anchor",
@@ -128,7 +130,7 @@ def figure_png(fig, *, dpi: int = 80, tight: bool = False) -> bytes:
 def show_figure(out: w.Output, fig, alt_text: str, *, dpi: int = 80, tight: bool = False) -> None:
     """Show ``fig`` in ``out`` as an ``<img>`` whose ``alt`` is ``alt_text`` (see :func:`show_png`).
 
-    Widgets that redraw often fix their layout (``tight=False``): one draw, no trimming.
+    Widgets that redraw often fix their layout (``tight=False``) or use :class:`FastFigure`.
 
     >>> import matplotlib.figure
     >>> o = w.Output()
@@ -137,6 +139,75 @@ def show_figure(out: w.Output, fig, alt_text: str, *, dpi: int = 80, tight: bool
     True
     """
     show_png(out, figure_png(fig, dpi=dpi, tight=tight), alt_text)
+
+
+class FastFigure:
+    """Re-render a figure quickly when only a few of its artists change.
+
+    :meth:`render` draws everything once with the ``dynamic`` artists hidden,
+    keeps that background in memory, then draws the dynamic artists on top.
+    :meth:`update` restores the background and redraws only the dynamic
+    artists (after their data changed): a fraction of a full draw. The figure's
+    layout must be fixed (no ``bbox_inches="tight"``).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        A figure on the Agg canvas (e.g. from ``plt.subplots`` then ``plt.close``).
+    dpi : int
+        Resolution of the PNG.
+
+    Examples
+    --------
+    >>> import matplotlib.figure
+    >>> fig = matplotlib.figure.Figure(figsize=(2, 2))
+    >>> ax = fig.add_subplot()
+    >>> (line,) = ax.plot([0, 1], [0, 1])
+    >>> fast = FastFigure(fig)
+    >>> first = fast.render([line])
+    >>> line.set_ydata([1, 0])
+    >>> first != fast.update() and fast.update()[:4] == b"\\x89PNG"
+    True
+    """
+
+    def __init__(self, fig, *, dpi: int = 80):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        self.fig = fig
+        fig.set_dpi(dpi)
+        self.canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+        self.dynamic: list = []
+        self._background = None
+
+    def render(self, dynamic) -> bytes:
+        """Full draw; ``dynamic`` (artists of one Axes or the figure) are kept for :meth:`update`."""
+        self.dynamic = sorted(dynamic, key=lambda a: a.get_zorder())
+        visible = [a.get_visible() for a in self.dynamic]
+        for artist in self.dynamic:
+            artist.set_visible(False)
+        self.canvas.draw()
+        self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+        for artist, was in zip(self.dynamic, visible):
+            artist.set_visible(was)
+        return self.update()
+
+    def update(self) -> bytes:
+        """Redraw only the dynamic artists on the kept background; the PNG bytes."""
+        if self._background is None:
+            return self.render(self.dynamic)
+        self.canvas.restore_region(self._background)
+        for artist in self.dynamic:
+            if artist.get_visible():
+                (artist.axes or self.fig).draw_artist(artist)
+        return self._png()
+
+    def _png(self) -> bytes:
+        from PIL import Image
+
+        rgba = np.asarray(self.canvas.buffer_rgba())
+        buf = io.BytesIO()
+        Image.fromarray(rgba[..., :3]).save(buf, format="png", compress_level=3)
+        return buf.getvalue()
 
 
 def output_text(out: w.Output) -> str:

@@ -41,15 +41,16 @@ from dcteach.assessment import (
     save_assessment,
 )
 from dcteach.i18n import _
-from dcteach.plots import plot_radar
+from dcteach.plots import plot_radar, update_radar
 from dcteach.widgets._common import (
+    FastFigure,
     a11y_support,
     download_anchor,
     esc,
     new_output,
     resolve_lang,
     set_status,
-    show_figure,
+    show_png,
     status_widget,
 )
 
@@ -161,6 +162,8 @@ class SelfAssessment(w.VBox):
         self.figure, self.ax = plt.subplots(figsize=(8, 6), subplot_kw={"projection": "polar"})
         self.figure.subplots_adjust(left=0.06, right=0.66, top=0.88, bottom=0.06)  # fixed: one draw
         plt.close(self.figure)  # drawn on demand into the Output, never by pyplot
+        self._fast = FastFigure(self.figure, dpi=80)
+        self._drawn_series: tuple | None = None  # the series the radar was last fully drawn with
         self.scale_note = scale_note = w.HTML(f"<small>{esc(_('assessment.scale_note', lang, basis=self.scale['basis'][lang]))}</small>")
         files = w.VBox([self.name_box, self.path_box,
                         w.HBox([self.save_json_button, self.save_csv_button, self.load_button,
@@ -179,7 +182,7 @@ class SelfAssessment(w.VBox):
         self.load_button.on_click(lambda _b: self.load(self.path_box.value))
         self.compare_button.on_click(lambda _b: self.add_comparison(self.path_box.value))
         self.clear_button.on_click(lambda _b: self.clear_comparison())
-        self.observe(self._redraw, ["scores", "compared"])
+        self.observe(self._redraw, ["scores", "compared", "name"])
         self.observe(self._refresh_downloads, ["scores", "name"])
         self.scores = {k: s.value for k, s in self.sliders.items()}
         for item in self.sliders:
@@ -231,9 +234,17 @@ class SelfAssessment(w.VBox):
 
     def _redraw(self, _change=None) -> None:
         frame = self.series()
-        self.ax.clear()
-        plot_radar(frame, ax=self.ax, lang=self.lang, max_level=len(self.scale["levels"]) - 1)
-        show_figure(self.out, self.figure, self.radar_alt(frame))
+        series = tuple(map(str, frame.columns))
+        if series == self._drawn_series:
+            # only values changed: move the lines on the kept background (no full redraw)
+            update_radar(frame, ax=self.ax)
+            png = self._fast.update()
+        else:  # new names or series: draw everything, keep the static parts for later updates
+            self.ax.clear()
+            plot_radar(frame, ax=self.ax, lang=self.lang, max_level=len(self.scale["levels"]) - 1)
+            png = self._fast.render([*self.ax.lines, *self.ax.patches, *self.ax.texts])
+            self._drawn_series = series
+        show_png(self.out, png, self.radar_alt(frame))
         gaps = gap_list(self.scores, names=self._names, target=len(self.scale["levels"]) - 1)
         items = "".join(
             f"<li>{esc(_('assessment.gap_item', self.lang, id=r.id, name=r.name, score=r.score, gap=r.gap))}</li>"
