@@ -11,14 +11,13 @@ overwrites a student's files.
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+from dcteach._cli_server import add_server_arguments, check_server_options, server_env, server_token
 from dcteach._errors import UsageError
-from dcteach.data import LANGUAGES
 
 __all__ = ["add_parser", "build_command", "course_dir"]
 
@@ -63,10 +62,7 @@ def build_command(
     >>> env["DCTEACH_LANG"]
     'en'
     """
-    if lang not in LANGUAGES:
-        raise UsageError(f"unsupported language {lang!r}; supported: {', '.join(LANGUAGES)}")
-    if not 0 < port < 65536:
-        raise UsageError(f"--port must be between 1 and 65535, not {port}")
+    check_server_options(lang=lang, port=port, token=token)
     argv = [
         sys.executable,
         "-m",
@@ -81,13 +77,12 @@ def build_command(
         argv.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         argv.append("--allow-root")
-    env = dict(os.environ, DCTEACH_LANG=lang)
-    return argv, env
+    return argv, server_env(lang)
 
 
 def _run(args) -> int:
     root = course_dir(args.dir)
-    token = args.token or os.environ.get("DCTEACH_TOKEN") or secrets.token_urlsafe(24)
+    token = server_token(args.token)
     argv, env = build_command(
         root, port=args.port, token=token, lang=args.lang, open_browser=not args.no_browser
     )
@@ -108,10 +103,6 @@ def add_parser(subparsers) -> None:
         help="launch JupyterLab on the course (127.0.0.1, token auth)",
         description="Launch JupyterLab on the course notebooks, bound to 127.0.0.1 with a token.",
     )
-    p.add_argument("--port", type=int, default=8888, help="port (default 8888)")
-    p.add_argument("--lang", choices=LANGUAGES, default="en", help="language of widgets and feedback")
+    add_server_arguments(p, default_port=8888, lang_help="language of widgets and feedback")
     p.add_argument("--dir", default=None, help="course folder (default: notebooks/ of a checkout, else ~/dcteach-course)")
-    p.add_argument("--token", default=None, help="access token (default: $DCTEACH_TOKEN or a random one)")
-    p.add_argument("--no-browser", action="store_true", help="do not open a web browser")
-    p.add_argument("--dry-run", action="store_true", help="print the command instead of running it")
     p.set_defaults(func=_run)

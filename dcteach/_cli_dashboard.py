@@ -10,14 +10,12 @@ dependency: ``pip install "dcteach[dashboard]"``.
 from __future__ import annotations
 
 import importlib.util
-import os
-import secrets
 import subprocess
 import sys
 from pathlib import Path
 
+from dcteach._cli_server import add_server_arguments, check_server_options, server_env, server_token
 from dcteach._errors import UsageError
-from dcteach.data import LANGUAGES
 
 __all__ = ["NOTEBOOK", "add_parser", "build_command", "dashboard_url"]
 
@@ -45,12 +43,7 @@ def build_command(
     >>> env["DCTEACH_LANG"]
     'ru'
     """
-    if lang not in LANGUAGES:
-        raise UsageError(f"unsupported language {lang!r}; supported: {', '.join(LANGUAGES)}")
-    if not 0 < port < 65536:
-        raise UsageError(f"--port must be between 1 and 65535, not {port}")
-    if not token or any(c.isspace() for c in token):
-        raise UsageError("--token must be a non-empty word without spaces")
+    check_server_options(lang=lang, port=port, token=token)
     argv = [
         sys.executable,
         "-m",
@@ -63,12 +56,11 @@ def build_command(
     ]
     if not open_browser:
         argv.append("--no-browser")
-    env = dict(os.environ, DCTEACH_LANG=lang)
-    return argv, env
+    return argv, server_env(lang)
 
 
 def _run(args) -> int:
-    token = args.token or os.environ.get("DCTEACH_TOKEN") or secrets.token_urlsafe(24)
+    token = server_token(args.token)
     argv, env = build_command(
         NOTEBOOK, port=args.port, token=token, lang=args.lang, open_browser=not args.no_browser
     )
@@ -95,9 +87,5 @@ def add_parser(subparsers) -> None:
             "(Voilà), bound to 127.0.0.1 with a token. Assessments are downloaded as JSON or CSV."
         ),
     )
-    p.add_argument("--port", type=int, default=8866, help="port (default 8866)")
-    p.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the app")
-    p.add_argument("--token", default=None, help="access token (default: $DCTEACH_TOKEN or a random one)")
-    p.add_argument("--no-browser", action="store_true", help="do not open a web browser")
-    p.add_argument("--dry-run", action="store_true", help="print the command instead of running it")
+    add_server_arguments(p, default_port=8866, lang_help="language of the app")
     p.set_defaults(func=_run)

@@ -94,3 +94,13 @@ def test_missing_voila_is_a_usage_error(capsys, monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "voila" else real(name, *a))
     code, out, err = run(capsys, "dashboard", "--token", "t", "--no-browser")
     assert code == 2 and 'pip install "dcteach[dashboard]"' in err and out == ""
+
+
+@pytest.mark.parametrize("verb", ["course", "dashboard"])
+@pytest.mark.parametrize(("args", "says"), [(["--port", "70000"], "--port must be between 1 and 65535"),
+                                            (["--token", "two words"], "--token must be a non-empty word")])
+def test_both_servers_check_port_and_token_alike(capsys, tmp_path, verb, args, says):
+    """One shared check (dcteach._cli_server): the course refuses a token with spaces too."""
+    extra = ["--dir", str(tmp_path / "c")] if verb == "course" else []
+    code, _out, err = run(capsys, verb, "--dry-run", *extra, *args)
+    assert code == 2 and says in err

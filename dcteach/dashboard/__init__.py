@@ -134,7 +134,6 @@ class SelfAssessmentApp(w.VBox):
         except AssessmentFileError as exc:
             set_status(self.status_html, message("upload_failed", self.lang, error=str(exc)), problem=True)
         else:
-            self.assessment.set_scores(scores)
-            self.assessment.name_box.value = name
+            self.assessment.restore(name, scores)
             set_status(self.status_html, message("uploaded", self.lang, name=name, file=filename))
         self.upload.value = ()  # the same file can be uploaded again

@@ -292,25 +292,34 @@ class SelfAssessment(w.VBox):
         self._say(_("assessment.saved", self.lang, path=str(written)))
         return written
 
-    def load(self, path) -> bool:
-        """Load an assessment into the sliders; on a bad file keep the state and say why."""
-        try:
-            name, scores = load_assessment(path)
-        except AssessmentFileError as exc:
-            self._say(_("assessment.load_failed", self.lang, error=str(exc)), True)
-            return False
+    def restore(self, name: str, scores: dict) -> None:
+        """Show the assessment ``(name, scores)`` (e.g. read from a file): sliders, name, one redraw."""
         self.set_scores(scores)
         self.name_box.value = name
-        self._say(_("assessment.loaded", self.lang, path=str(path), name=name))
+
+    def _read(self, path) -> tuple[str, dict] | None:
+        """``(name, scores)`` of a saved assessment, or ``None`` after saying what is wrong."""
+        try:
+            return load_assessment(path)
+        except AssessmentFileError as exc:
+            self._say(_("assessment.load_failed", self.lang, error=str(exc)), True)
+            return None
+
+    def load(self, path) -> bool:
+        """Load an assessment into the sliders; on a bad file keep the state and say why."""
+        read = self._read(path)
+        if read is None:
+            return False
+        self.restore(*read)
+        self._say(_("assessment.loaded", self.lang, path=str(path), name=read[0]))
         return True
 
     def add_comparison(self, path) -> bool:
         """Draw a saved assessment on the same radar, named after its file's ``name``."""
-        try:
-            name, scores = load_assessment(path)
-        except AssessmentFileError as exc:
-            self._say(_("assessment.load_failed", self.lang, error=str(exc)), True)
+        read = self._read(path)
+        if read is None:
             return False
+        name, scores = read
         name = name or Path(path).stem
         self.compared = {**self.compared, name: scores}
         self._say(_("assessment.compared", self.lang, name=name, n=len(self.compared)))
