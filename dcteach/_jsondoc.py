@@ -1,4 +1,4 @@
-"""Read JSON documents with located, fixable error messages.
+"""Read files and JSON documents a user hands in, with located, fixable error messages.
 
 Used for every JSON file a user hands to dcteach (self-assessments,
 classifications, quiz banks, the data package descriptor): a syntax error is
@@ -15,9 +15,30 @@ ValueError: x.json:1:9: not valid JSON (Expecting property name enclosed in doub
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
-__all__ = ["check_format", "first_schema_error", "json_path", "loads_located"]
+__all__ = ["check_format", "first_schema_error", "json_path", "loads_located", "read_user_text"]
+
+
+def read_user_text(path, error: type[Exception], *, not_text: str = "is it the right file?") -> str:
+    """Read a file a user chose as UTF-8 text; failures raise ``error`` naming the file.
+
+    >>> read_user_text("/no/such/file.json", ValueError)
+    Traceback (most recent call last):
+    ...
+    ValueError: /no/such/file.json: no such file; check the path
+    """
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(f"{path}: no such file; check the path") from None
+    except IsADirectoryError:
+        raise error(f"{path}: is a folder, not a file") from None
+    except UnicodeDecodeError:
+        raise error(f"{path}: not UTF-8 text; {not_text}") from None
+    except OSError as exc:
+        raise error(f"{path}: cannot be read ({exc.strerror})") from None
 
 
 def loads_located(text: str, source: str, error: type[Exception], fix: str) -> Any:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from dcteach._atomic import atomic_write_text
-from dcteach._jsondoc import check_format, first_schema_error, loads_located
+from dcteach._jsondoc import check_format, first_schema_error, loads_located, read_user_text
 from dcteach._errors import DatasetError
 from dcteach.data import load_dataset
 from dcteach.i18n import resolve_lang
@@ -127,15 +127,7 @@ def save_classification(path, student: str, assignments: dict, justifications: d
 
 def load_classification(path) -> dict:
     """Read one classification file; raise :class:`ClassificationFileError` if unusable."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ClassificationFileError(f"{path}: no such file; check the path") from None
-    except UnicodeDecodeError:
-        raise ClassificationFileError(f"{path}: not UTF-8 text; is it the right file?") from None
-    except OSError as exc:
-        raise ClassificationFileError(f"{path}: cannot be read ({exc.strerror})") from None
+    text = read_user_text(path, ClassificationFileError)
     return classification_from_json(text, str(path))
 
 

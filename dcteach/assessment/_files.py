@@ -12,7 +12,7 @@ import jsonschema
 import pandas as pd
 
 from dcteach._atomic import atomic_write_text
-from dcteach._jsondoc import check_format, first_schema_error, loads_located
+from dcteach._jsondoc import check_format, first_schema_error, loads_located, read_user_text
 from dcteach._errors import DatasetError
 from dcteach.data import load_dataset
 from dcteach.i18n import resolve_lang
@@ -180,16 +180,7 @@ def save_assessment(path, name: str, scores: dict) -> Path:
 def load_assessment(path) -> tuple[str, dict]:
     """Read an assessment file (``.csv`` or JSON); raise :class:`AssessmentFileError` if unusable."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise AssessmentFileError(f"{path}: no such file; check the path") from None
-    except IsADirectoryError:
-        raise AssessmentFileError(f"{path}: is a folder, not a file") from None
-    except UnicodeDecodeError:
-        raise AssessmentFileError(f"{path}: not UTF-8 text; is it a spreadsheet (.xlsx)? Export it as CSV") from None
-    except OSError as exc:
-        raise AssessmentFileError(f"{path}: cannot be read ({exc.strerror})") from None
+    text = read_user_text(path, AssessmentFileError, not_text="is it a spreadsheet (.xlsx)? Export it as CSV")
     if path.suffix.lower() == ".csv":
         return assessment_from_csv(text, str(path))
     return assessment_from_json(text, str(path))

@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 
 from dcteach._errors import DatasetError, UsageError
-from dcteach._jsondoc import json_path, loads_located
+from dcteach._jsondoc import json_path, loads_located, read_user_text
 
 __all__ = ["BANKS_DIR", "SCHEMA_PATH", "QuizBankError", "list_banks", "load_bank", "validate_bank"]
 
@@ -111,11 +111,6 @@ def load_bank(path_or_name) -> dict:
         If the file is missing, not JSON, or does not follow the schema.
     """
     path = _resolve(path_or_name)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise QuizBankError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise QuizBankError(f"{path}: cannot be read as UTF-8 text ({exc})") from None
+    text = read_user_text(path, QuizBankError)
     bank = loads_located(text, str(path), QuizBankError, "check for a missing comma or quote there")
     return validate_bank(bank, str(path))
