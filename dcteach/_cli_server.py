@@ -10,7 +10,7 @@ import os
 import secrets
 
 from dcteach._errors import UsageError
-from dcteach.data import LANGUAGES
+from dcteach.data import LANGUAGES, check_lang
 
 __all__ = ["add_server_arguments", "check_server_options", "server_env", "server_token"]
 
@@ -22,14 +22,13 @@ def check_server_options(*, lang: str, port: int, token: str | None = None) -> N
     >>> check_server_options(lang="de", port=8888)
     Traceback (most recent call last):
     ...
-    dcteach._errors.UsageError: unsupported language 'de'; supported: en, ru
+    dcteach._errors.UsageError: unsupported language 'de'; supported languages: 'en', 'ru'
     >>> check_server_options(lang="en", port=0)
     Traceback (most recent call last):
     ...
     dcteach._errors.UsageError: --port must be between 1 and 65535, not 0
     """
-    if lang not in LANGUAGES:
-        raise UsageError(f"unsupported language {lang!r}; supported: {', '.join(LANGUAGES)}")
+    check_lang(lang)
     if not 0 < port < 65536:
         raise UsageError(f"--port must be between 1 and 65535, not {port}")
     if token is not None and (not token or any(c.isspace() for c in token)):

@@ -34,7 +34,17 @@ import pandas as pd
 from dcteach._errors import DatasetError, UsageError
 from dcteach._jsondoc import loads_located
 
-__all__ = ["core_dir", "describe", "list_datasets", "load_dataset", "LANGUAGES", "Description"]
+__all__ = [
+    "LANGUAGES",
+    "Description",
+    "check_lang",
+    "core_dir",
+    "default_lang",
+    "describe",
+    "list_datasets",
+    "load_dataset",
+    "resolve_lang",
+]
 
 #: Languages for labels: English (the article's copy) and Russian (our translation).
 LANGUAGES = ("en", "ru")
@@ -74,7 +84,17 @@ def _resources() -> dict[str, dict]:
     return {r["name"]: r for r in _descriptor(core_dir())["resources"]}
 
 
-def _check_lang(lang: str) -> str:
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if dcteach speaks it; else raise a usage error listing the languages.
+
+    The one language check of the package: loaders, widgets, feedback and the
+    CLI all go through it (or :func:`resolve_lang`).
+
+    >>> check_lang("xx")
+    Traceback (most recent call last):
+    ...
+    dcteach._errors.UsageError: unsupported language 'xx'; supported languages: 'en', 'ru'
+    """
     if lang not in LANGUAGES:
         raise UsageError(
             f"unsupported language {lang!r}; supported languages: "
@@ -232,7 +252,7 @@ def load_dataset(name: str, *, lang: str = "en", extra: str | os.PathLike | None
     if extra is not None:
         return _load_extended(name, lang, extra)
     resource = _resource(name)
-    _check_lang(lang)
+    check_lang(lang)
     folder = core_dir()
     data = _read_bytes(resource, folder)
     path = folder / resource["path"]
@@ -262,7 +282,7 @@ def _load_extended(name: str, lang: str, extra) -> pd.DataFrame:
 
     if not isinstance(name, str):
         _resource(name)  # raises the beginner-friendly type error
-    _check_lang(lang)
+    check_lang(lang)
     raw = load_merged(name, extra, core_dir=core_dir())
     schema = raw.attrs["schema"]
     known = [f["name"] for f in schema["fields"]]
@@ -351,6 +371,15 @@ def describe(name: str) -> Description:
     """
     resource = _resource(name)
     return Description(name, resource, _descriptor(core_dir()))
+
+
+def resolve_lang(lang: str | None) -> str:
+    """``lang`` checked by :func:`check_lang`, or :func:`default_lang` when ``None``.
+
+    >>> resolve_lang("ru")
+    'ru'
+    """
+    return default_lang() if lang is None else check_lang(lang)
 
 
 def default_lang() -> str:

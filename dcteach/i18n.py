@@ -28,7 +28,7 @@ import string
 from importlib import resources
 
 from dcteach._errors import UsageError
-from dcteach.data import LANGUAGES, default_lang
+from dcteach.data import LANGUAGES, resolve_lang
 
 __all__ = [
     "LANGUAGES",
@@ -40,26 +40,6 @@ __all__ = [
     "plural_category",
     "resolve_lang",
 ]
-
-
-def resolve_lang(lang: str | None) -> str:
-    """Return ``lang`` checked, or :func:`dcteach.data.default_lang` when ``None``.
-
-    >>> resolve_lang("ru")
-    'ru'
-    >>> resolve_lang("de")
-    Traceback (most recent call last):
-    ...
-    dcteach._errors.UsageError: unsupported language 'de'; supported languages: 'en', 'ru'
-    """
-    if lang is None:
-        return default_lang()
-    if lang not in LANGUAGES:
-        raise UsageError(
-            f"unsupported language {lang!r}; supported languages: "
-            + ", ".join(repr(x) for x in LANGUAGES)
-        )
-    return lang
 
 
 @functools.lru_cache(maxsize=None)

@@ -164,7 +164,7 @@ def test_unknown_exercise_question_and_language():
         dx.load("ex77")
     with pytest.raises(AttributeError, match="its questions are q1, q2"):
         dx.load("ex04").q9
-    with pytest.raises(UsageError, match="use 'en' or 'ru'"):
+    with pytest.raises(UsageError, match="unsupported language 'fr'; supported languages: 'en', 'ru'"):
         dx.load("ex04", lang="fr")
 
 

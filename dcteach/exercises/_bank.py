@@ -26,12 +26,13 @@ from importlib import resources
 from pathlib import Path
 
 from dcteach._errors import DcteachError, UsageError
+from dcteach.data import LANGUAGES
+from dcteach.data import resolve_lang as _package_resolve_lang
 
 __all__ = [
     "BankError",
     "LANGUAGES",
     "bank_paths",
-    "default_lang",
     "load_bank",
     "message",
     "normalise_id",
@@ -41,7 +42,6 @@ __all__ = [
     "validate_bank",
 ]
 
-LANGUAGES = ("en", "ru")
 _PACKAGE = Path(__file__).resolve().parent
 _CHECKOUT = _PACKAGE.parent.parent / "exercises"
 _ID = re.compile(r"^(?:ex)?0*([0-9]{1,2})$", re.IGNORECASE)
@@ -210,33 +210,17 @@ def load_bank(exercise_id: str | int, *, validate: bool = False) -> dict:
     return _load_bank_cached(str(path), path.stat().st_mtime, validate)
 
 
-def default_lang() -> str:
-    """The language used when none is given (the package setting: ``$DCTEACH_LANG`` or ``"en"``).
-
-    >>> default_lang() in LANGUAGES
-    True
-    """
-    from dcteach.data import default_lang as package_default
-
-    return package_default()
-
-
 def resolve_lang(lang: str | None) -> str:
-    """Validate ``lang`` (None means :func:`default_lang`).
+    """Validate ``lang``, ignoring case and spaces (None means ``$DCTEACH_LANG`` or English).
 
     >>> resolve_lang("RU")
     'ru'
     >>> resolve_lang("de")
     Traceback (most recent call last):
     ...
-    dcteach._errors.UsageError: language 'de' is not available: use 'en' or 'ru'
+    dcteach._errors.UsageError: unsupported language 'de'; supported languages: 'en', 'ru'
     """
-    if lang is None:
-        return default_lang()
-    value = str(lang).strip().lower()
-    if value not in LANGUAGES:
-        raise UsageError(f"language {lang!r} is not available: use 'en' or 'ru'")
-    return value
+    return _package_resolve_lang(None if lang is None else str(lang).strip().lower())
 
 
 def render(template: str, **values: object) -> str:
