@@ -124,10 +124,6 @@ def _schema() -> dict:
     return json.loads(text)
 
 
-@functools.cache
-def _messages() -> dict:
-    text = resources.files("dcteach.exercises").joinpath("messages.json").read_text("utf-8")
-    return json.loads(text)
 
 
 def validate_bank(data: object, *, where: str = "bank") -> dict:
@@ -238,7 +234,12 @@ def render(template: str, **values: object) -> str:
 def message(key: str, lang: str, **values: object) -> str:
     """Return a generic message in ``lang`` with placeholders filled.
 
+    The wording lives in the package's catalogues (``dcteach/locales``) under
+    ``exercises.<key>``; question-specific wording lives in the banks.
+
     >>> message("label.correct", "ru")
     '✔ Верно —'
     """
-    return render(_messages()[key][lang], **values)
+    from dcteach.i18n import catalogue
+
+    return render(catalogue(lang)[f"exercises.{key}"], **values)
