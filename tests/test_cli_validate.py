@@ -100,3 +100,14 @@ def test_extension_new(tmp_path, capsys):
     capsys.readouterr()
     assert main(["extension", "new", str(target)]) == 2
     assert "nothing was overwritten" in capsys.readouterr().err
+
+
+def test_missing_schema_file_is_a_usage_error_not_a_traceback(tmp_path, capsys):
+    (tmp_path / "a.csv").write_text("id\nA\n", encoding="utf-8")
+    (tmp_path / "datapackage.json").write_text(
+        '{"resources": [{"name": "a", "path": "a.csv", "schema": "missing.json"}]}', encoding="utf-8"
+    )
+    assert main(["validate", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'missing.json'}: no such file; check the path" in err
+    assert "Traceback" not in err

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import json
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -20,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dcteach._errors import UsageError
+from dcteach._jsondoc import loads_located, read_user_text
 from dcteach._validation._fields import FieldResult, Finding, check_column, dictionary_encode, fix_for_value
 from dcteach._validation._read import RawTable, read_csv_file
 
@@ -126,15 +126,8 @@ class Package:
 
 
 def _load_json(path: Path, what: str) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise UsageError(
-            f"{path}: {what} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg});"
-            " fix the JSON syntax (a missing comma or quote?)"
-        ) from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{path}: {what} is not UTF-8 text; save it as UTF-8") from None
+    text = read_user_text(path, UsageError, not_text=f"save the {what} as UTF-8")
+    return loads_located(text, str(path), UsageError, f"fix the JSON syntax of the {what} (a missing comma or quote?)")
 
 
 def load_package(path: str | os.PathLike) -> Package:

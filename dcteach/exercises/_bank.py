@@ -26,6 +26,7 @@ from importlib import resources
 from pathlib import Path
 
 from dcteach._errors import DcteachError, UsageError
+from dcteach._jsondoc import loads_located, read_user_text
 from dcteach.data import LANGUAGES
 from dcteach.data import resolve_lang as _package_resolve_lang
 
@@ -169,10 +170,8 @@ def validate_bank(data: object, *, where: str = "bank") -> dict:
 @functools.cache
 def _load_bank_cached(path: str, mtime: float, validate: bool) -> dict:
     where = Path(path).name
-    try:
-        data = json.loads(Path(path).read_text("utf-8"))
-    except json.JSONDecodeError as exc:
-        raise BankError(f"{where}: not valid JSON: {exc}") from None
+    text = read_user_text(path, BankError)
+    data = loads_located(text, where, BankError, "fix the bank's JSON syntax (a missing comma or quote?)")
     if validate:
         validate_bank(data, where=where)
     if not isinstance(data, dict) or data.get("id") != Path(path).stem:
