@@ -11,12 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from dcteach._atomic import write_bytes
 from dcteach._errors import DatasetError, UsageError
 from dcteach._validation._read import CsvStyle, read_csv_bytes, sniff_style
 
@@ -123,24 +123,7 @@ def save_resource(
     if style is None and target.is_file():
         style = sniff_style(target.read_bytes()[:65536])
     data = _encode_csv(frame, style or CsvStyle())
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if target.exists():
-            os.chmod(tmp, target.stat().st_mode & 0o7777)
-        else:
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    write_bytes(target, data)
     return target
 
 
