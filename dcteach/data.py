@@ -41,6 +41,7 @@ __all__ = [
     "core_dir",
     "default_lang",
     "describe",
+    "enum_labels",
     "list_datasets",
     "load_dataset",
     "resolve_lang",
@@ -148,14 +149,11 @@ def _read_bytes(resource: dict, folder: Path) -> bytes:
     return data
 
 
-def _labels(field: dict, lang: str) -> list[str] | None:
-    labels = field.get("dcteach:labels")
-    enum = field.get("constraints", {}).get("enum")
-    if not enum:
-        return None
-    if lang == "en" or not labels:
-        return list(enum)
-    return [labels.get(v, {}).get(lang, v) for v in enum]
+def enum_labels(field: dict, lang: str) -> dict[str, str]:
+    """``{code: label}`` of an enum field of the descriptor in ``lang`` (the code if unlabelled)."""
+    labels = field.get("dcteach:labels", {})
+    return {v: labels.get(v, {}).get(lang, v) for v in field.get("constraints", {}).get("enum", [])}
+
 
 
 def _convert(df: pd.DataFrame, schema: dict, lang: str, path: Path) -> pd.DataFrame:
@@ -188,7 +186,7 @@ def _convert(df: pd.DataFrame, schema: dict, lang: str, path: Path) -> pd.DataFr
         if categories:
             cat = pd.Categorical(values, categories=categories, ordered=True)
             if lang != "en":
-                cat = cat.rename_categories(_labels(field, lang))
+                cat = cat.rename_categories(list(enum_labels(field, lang).values()))
             values = pd.Series(cat, index=col.index)
         out[name] = values
     return pd.DataFrame(out)

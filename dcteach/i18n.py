@@ -116,7 +116,7 @@ def field_labels(table: str, field: str, lang: str | None = None) -> dict[str, s
 
     English labels are the descriptor's ``dcteach:labels`` ``en`` text (or the code).
     """
-    from dcteach.data import _descriptor, core_dir
+    from dcteach.data import _descriptor, core_dir, enum_labels
 
     lang = resolve_lang(lang)
     for res in _descriptor(core_dir())["resources"]:
@@ -124,7 +124,5 @@ def field_labels(table: str, field: str, lang: str | None = None) -> dict[str, s
             continue
         for f in res["schema"]["fields"]:
             if f["name"] == field:
-                labels = f.get("dcteach:labels", {})
-                enum = f.get("constraints", {}).get("enum", [])
-                return {v: labels.get(v, {}).get(lang, v) for v in enum}
+                return enum_labels(f, lang)
     raise UsageError(f"no enum field {field!r} in table {table!r}")
