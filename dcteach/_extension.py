@@ -16,31 +16,16 @@ from typing import Any
 
 import pandas as pd
 
+from dcteach import data
 from dcteach._atomic import write_bytes
 from dcteach._errors import DatasetError, UsageError
 from dcteach._validation._read import CsvStyle, read_csv_bytes, sniff_style
 
-__all__ = ["default_core_dir", "load_merged", "read_resource", "save_resource", "scaffold"]
-
-
-def default_core_dir() -> Path:
-    """The core data package's folder (``dcteach.data.core_dir()`` once it exists)."""
-    try:
-        from dcteach import data
-
-        if hasattr(data, "core_dir"):
-            return Path(data.core_dir())
-    except ImportError:  # pragma: no cover
-        pass
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "datasets", here.parent / "datasets"):
-        if (candidate / "datapackage.json").exists():
-            return candidate
-    return here.parent / "datasets"
+__all__ = ["load_merged", "read_resource", "save_resource", "scaffold"]
 
 
 def _core_dir(core_dir: str | os.PathLike | None) -> Path:
-    return Path(core_dir) if core_dir is not None else default_core_dir()
+    return Path(core_dir) if core_dir is not None else data.core_dir()
 
 
 def read_resource(
@@ -139,8 +124,8 @@ def load_merged(
     that only the extension has is returned on its own. The merged Table Schema
     (core fields, then the extension's own) is in ``frame.attrs["schema"]``.
 
-    >>> from dcteach._extension import default_core_dir
-    >>> ex = default_core_dir() / "examples" / "thesis_eeu"
+    >>> from dcteach.data import core_dir
+    >>> ex = core_dir() / "examples" / "thesis_eeu"
     >>> df = load_merged("country_assessments", ex)
     >>> df.attrs["rows_from"]["extension"] > 0
     True

@@ -153,9 +153,9 @@ def validate(
     if extra_of is None:
         extra_of = _declares_extension(p)
     if extra_of is True:
-        from dcteach._extension import default_core_dir
+        from dcteach import data
 
-        extra_of = default_core_dir()
+        extra_of = data.core_dir()
     if extra_of:
         core_path = Path(extra_of)
         if (core_path.resolve() != pkg.base.resolve()):

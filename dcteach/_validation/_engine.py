@@ -663,8 +663,10 @@ def _workers(parallel: bool) -> Any:
 
 def _core_has(name: str) -> bool:
     try:
-        from dcteach._extension import default_core_dir
-        return (default_core_dir() / "datapackage.json").exists() and name in load_package(default_core_dir()).resources
+        from dcteach import data
+
+        core = data.core_dir()
+        return (core / "datapackage.json").exists() and name in load_package(core).resources
     except Exception:
         return False
 
