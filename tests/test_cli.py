@@ -79,7 +79,7 @@ def test_course_dry_run_binds_loopback_with_token(capsys, tmp_path):
 
 def test_course_copies_notebooks_once(capsys, tmp_path):
     target = tmp_path / "my-course"
-    from dcteach._cli_course import course_dir
+    from dcteach.cli.course import course_dir
 
     (tmp_path / "src").mkdir()
     assert course_dir(target) == target.resolve() and target.is_dir()

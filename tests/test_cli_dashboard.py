@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from dcteach._cli_dashboard import build_command
+from dcteach.cli.dashboard import build_command
 from dcteach.cli import main
 from dcteach.dashboard import notebook_path
 
@@ -100,7 +100,7 @@ def test_missing_voila_is_a_usage_error(capsys, monkeypatch):
 @pytest.mark.parametrize(("args", "says"), [(["--port", "70000"], "--port must be between 1 and 65535"),
                                             (["--token", "two words"], "--token must be a non-empty word")])
 def test_both_servers_check_port_and_token_alike(capsys, tmp_path, verb, args, says):
-    """One shared check (dcteach._cli_server): the course refuses a token with spaces too."""
+    """One shared check (dcteach.cli._server): the course refuses a token with spaces too."""
     extra = ["--dir", str(tmp_path / "c")] if verb == "course" else []
     code, _out, err = run(capsys, verb, "--dry-run", *extra, *args)
     assert code == 2 and says in err

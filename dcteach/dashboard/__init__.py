@@ -47,7 +47,7 @@ __all__ = [
 
 def notebook_path() -> Path:
     """The packaged dashboard notebook that Voilà serves."""
-    from dcteach._cli_dashboard import NOTEBOOK
+    from dcteach.cli.dashboard import NOTEBOOK
 
     return NOTEBOOK
 

@@ -1,6 +1,7 @@
 """The ``dcteach`` command line.
 
-Each verb lives in its own module, which exposes ``add_parser(subparsers)``;
+Each verb lives in its own module of this package (``dcteach/cli/VERB.py``,
+one a verb, like pip's ``_internal/commands``), which exposes ``add_parser(subparsers)``;
 that function adds one sub-parser and sets ``func`` (a callable taking the
 parsed ``argparse.Namespace`` and returning an exit status) with
 ``parser.set_defaults(func=...)``. Heavy imports belong inside ``func`` so that
@@ -21,13 +22,13 @@ from dcteach._errors import DcteachError
 
 # Modules that contribute a verb, in the order ``--help`` lists them.
 VERB_MODULES = [
-    "dcteach._cli_course",
-    "dcteach._cli_datasets",
-    "dcteach._cli_cite",
-    "dcteach._cli_validate",
-    "dcteach._cli_extension",
-    "dcteach._cli_exercises",
-    "dcteach._cli_dashboard",
+    "dcteach.cli.course",
+    "dcteach.cli.datasets",
+    "dcteach.cli.cite",
+    "dcteach.cli.validate",
+    "dcteach.cli.extension",
+    "dcteach.cli.exercises",
+    "dcteach.cli.dashboard",
 ]
 
 

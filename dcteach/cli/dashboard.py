@@ -14,13 +14,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dcteach._cli_server import add_server_arguments, check_server_options, server_env, server_token
+from dcteach.cli._server import add_server_arguments, check_server_options, server_env, server_token
 from dcteach._errors import UsageError
 
 __all__ = ["NOTEBOOK", "add_parser", "build_command", "dashboard_url"]
 
 #: The packaged notebook Voilà serves (found without importing the widgets: ``--help`` stays fast).
-NOTEBOOK = Path(__file__).resolve().parent / "dashboard" / "self_assessment.ipynb"
+NOTEBOOK = Path(__file__).resolve().parent.parent / "dashboard" / "self_assessment.ipynb"
 
 
 def dashboard_url(port: int, token: str) -> str:

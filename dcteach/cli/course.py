@@ -16,14 +16,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dcteach._cli_server import add_server_arguments, check_server_options, server_env, server_token
+from dcteach.cli._server import add_server_arguments, check_server_options, server_env, server_token
 from dcteach._errors import UsageError
 
 __all__ = ["add_parser", "build_command", "course_dir"]
 
 
 def _packaged_notebooks() -> Path:
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # the dcteach package
     packaged = here / "notebooks"
     return packaged if packaged.is_dir() else here.parent / "notebooks"
 
