@@ -88,7 +88,7 @@ def _roots() -> list[Path]:
 
 
 def bank_paths() -> dict[str, Path]:
-    """Map every available exercise id to its bank file (first root wins).
+    """Map every available bank id (``exNN`` exercises, ``pNN`` practice) to its file (first root wins).
 
     >>> "ex04" in bank_paths()
     True
@@ -97,8 +97,9 @@ def bank_paths() -> dict[str, Path]:
     for root in _roots():
         folder = root / "banks"
         if folder.is_dir():
-            for path in sorted(folder.glob("ex[0-9][0-9].json")):
-                found.setdefault(path.stem, path)
+            for pattern in ("ex[0-9][0-9].json", "p[0-9][0-9].json"):
+                for path in sorted(folder.glob(pattern)):
+                    found.setdefault(path.stem, path)
     return dict(sorted(found.items()))
 
 
