@@ -106,8 +106,9 @@ def test_russian_labels(name):
     for f in RESOURCES[name]["schema"]["fields"]:
         labels = f.get("dcteach:labels")
         if labels:
-            expected = en[f["name"]].map(lambda v: labels[v]["ru"])
-            assert (ru[f["name"]].astype(str) == expected.astype(str)).all()
+            expected = en[f["name"]].map(lambda v: labels[v]["ru"] if isinstance(v, str) else v)
+            same = ru[f["name"]].astype(object).fillna("") == expected.astype(object).fillna("")
+            assert same.all() and ru[f["name"]].isna().sum() == en[f["name"]].isna().sum()
             assert ru[f["name"]].cat.ordered
 
 
