@@ -334,3 +334,31 @@ def test_invalid_extension_is_located(tmp_path):
     path.write_text("\n".join(text) + "\n", encoding="utf-8")
     with pytest.raises(dc.DatasetError, match=r"country_assessments\.csv:2:\d+: .*CTY-XX"):
         dc.load_dataset("country_assessments", extra=ext)
+
+
+def test_illustrative_data_have_a_provenance_of_their_own():
+    """Invented example scores never cite the article, so filtering by source cannot mix them."""
+    own = dc.load_dataset("country_assessments", extra=EXAMPLE)
+    ext_sources = dc.load_dataset("sources", extra=EXAMPLE)
+    core_ids = set(dc.load_dataset("sources")["id"])
+    invented = own[own["rationale"].str.contains("ILLUSTRATIVE|invented", case=False)]
+    assert len(invented) == len(own) > 0
+    assert not set(invented["source_id"]) & core_ids, set(invented["source_id"]) & core_ids
+    assert set(invented["source_id"]) <= set(ext_sources["id"])
+
+
+def test_conclusion_4_keeps_the_articles_word(seed_lines):
+    con = dc.load_dataset("conclusions").set_index("id")
+    assert "pivotal" in seed_lines[325 - 1] and "pivotal" in con.loc["CON-04", "name_en"]
+    assert "our reading" in con.loc["CON-04", "note"].lower()
+
+
+def test_gnc_is_globally_networked_customs(seed_lines):
+    ins = dc.load_dataset("instruments").set_index("id")
+    assert "WCO%20Globally%20Networked%20Customs.pdf" in seed_lines[462 - 1]  # the URL of footnote 33
+    assert ins.loc["INS-GNC", "abbreviation"] == "GNC"
+    assert ins.loc["INS-GNC", "seed_text"] == "Global Customs Network Guide (GNC)"  # as printed, l. 181
+    assert "garbled" in ins.loc["INS-GNC", "ambiguity"]
+    gl = dc.load_dataset("glossary").set_index("id")
+    assert gl.loc["GL-30", "name_en"] == "Globally Networked Customs"
+    assert "uncertain" in gl.loc["GL-10", "note"].lower() and "электронные таможни" in gl.loc["GL-10", "note"]
