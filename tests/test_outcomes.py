@@ -283,3 +283,45 @@ def test_every_essay_has_its_own_hints_and_a_four_level_rubric():
             words = len(re.findall(r"\w+", q["model_answer"]["en"]))
             assert words >= q["checker"]["min_words"], f"{bank['id']} {q['id']}: model answer too short"
     assert len(first_hints) == len(set(first_hints)) >= 4, "essays share a first hint"
+
+
+# --- the instructor's guide ----------------------------------------------------------------------
+
+GUIDE = REPO / "docs" / "instructor"
+
+
+@pytest.mark.parametrize("nn", FIRST_HALF)
+def test_the_guide_answers_every_discussion_question(nn):
+    md, _ = _notebook(nn)
+    discussion = md.split("## For discussion", 1)[1].split("##", 1)[0]
+    numbers = re.findall(r"^(\d+)\. ", discussion, flags=re.M)
+    guide = (GUIDE / f"{nn}.md").read_text(encoding="utf-8")
+    assert numbers, f"notebook {nn} has no discussion questions"
+    missing = [n for n in numbers if f"**{n}. " not in guide]
+    assert not missing, f"docs/instructor/{nn}.md lacks model answers for questions {missing}"
+    assert "## Common misconceptions" in guide
+
+
+@pytest.mark.parametrize("nn", FIRST_HALF[1:])
+def test_the_guide_quotes_the_banks_rubrics_and_model_answers(nn):
+    guide = (GUIDE / f"{nn}.md").read_text(encoding="utf-8")
+    bank = json.loads((BANKS / f"ex{nn}.json").read_text(encoding="utf-8"))
+    for q in (q for q in bank["questions"] if q["kind"] == "open"):
+        assert q["model_answer"]["en"] in guide and q["marking_notes"]["en"] in guide
+        for c in q["checker"]["rubric"]:
+            for level in c["levels"]:
+                assert level["descriptor"]["en"] in guide, f"{nn}: rubric {c['id']} differs from the bank"
+
+
+def test_the_guide_indexes_every_notebook_and_stays_out_of_the_student_release():
+    index = (GUIDE / "README.md").read_text(encoding="utf-8")
+    for nn in FIRST_HALF + SECOND_HALF:
+        assert f"]({nn}.md)" in index
+    pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    shipped = re.findall(r'^"([^"]+)" = "dcteach/', pyproject, flags=re.M)
+    assert shipped and not any(p.startswith("docs") for p in shipped)
+    student = "\n".join(p.read_text(encoding="utf-8") for p in (REPO / "exercises" / "student").glob("*.ipynb"))
+    for nn in FIRST_HALF[1:]:
+        bank = json.loads((BANKS / f"ex{nn}.json").read_text(encoding="utf-8"))
+        for q in (q for q in bank["questions"] if q.get("model_answer")):
+            assert q["model_answer"]["en"][:80] not in student
