@@ -14,6 +14,11 @@ After a change to the data or the package, re-execute the course notebooks
 
 Saved widget state is dropped: it holds random ids and JupyterLab does not
 re-render it anyway.
+
+After editing ``notebooks/outcomes/*.json``, regenerate the outcomes map of
+``notebooks/README.md`` with::
+
+    python -m dcteach._maintain --outcomes
 """
 
 from __future__ import annotations
@@ -64,6 +69,10 @@ if __name__ == "__main__":  # pragma: no cover
         for nb_path in sys.argv[2:]:
             print(f"executing {nb_path}", flush=True)
             execute_notebook(nb_path)
+    elif sys.argv[1:2] == ["--outcomes"]:
+        from dcteach._outcomes import main
+
+        sys.exit(main())
     else:
         for name in rehash(sys.argv[1] if len(sys.argv) > 1 else "datasets"):
             print(f"updated checksum of {name}")

@@ -46,6 +46,7 @@ __all__ = [
 _PACKAGE = Path(__file__).resolve().parent
 _CHECKOUT = _PACKAGE.parent.parent / "exercises"
 _ID = re.compile(r"^(?:ex)?0*([0-9]{1,2})$", re.IGNORECASE)
+_PRACTICE_ID = re.compile(r"^p0*([0-9]{1,2})$", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
@@ -70,6 +71,9 @@ def normalise_id(exercise_id: str | int) -> str:
     ...
     dcteach._errors.UsageError: 'lecture 4' is not an exercise id: use the form 'ex04' (exercise for course notebook 04)
     """
+    practice = _PRACTICE_ID.match(str(exercise_id).strip())
+    if practice:
+        return f"p{int(practice[1]):02d}"
     match = _ID.match(str(exercise_id).strip())
     if not match:
         raise UsageError(
