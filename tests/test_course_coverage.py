@@ -3,7 +3,7 @@
 - every table of ``datasets/datapackage.json`` is loaded in some notebook;
 - every conclusion CON-01 … CON-13 of the article is taught in some notebook
   and listed in the syllabus (``notebooks/README.md``);
-- every notebook 01–08 has the parts the syllabus promises (objectives, time,
+- every notebook 01–09 has the parts the syllabus promises (objectives, time,
   a widget activity, a quiz over its own bank, discussion, further reading);
 - every quotation (“…”) in the notebooks' Markdown is the article's own words.
 """
@@ -28,6 +28,7 @@ COURSE = [
     "06_technology_and_action_plan",
     "07_case_eeu_and_russia",
     "08_research_extending_datasets",
+    "09_capstone",
 ]
 CONCLUSIONS = [f"CON-{i:02d}" for i in range(1, 14)]
 

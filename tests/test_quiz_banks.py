@@ -14,7 +14,7 @@ import pytest
 
 BANKS = Path(__file__).resolve().parent.parent / "dcteach" / "quiz" / "banks"
 SCHEMA = BANKS.parent / "schema.json"
-COURSE_BANKS = [f"nb{i:02d}" for i in range(9)]
+COURSE_BANKS = [f"nb{i:02d}" for i in range(10)]
 
 
 def _load(name: str) -> dict:

@@ -10,8 +10,8 @@ Banks are JSON files ``exNN.json`` validated against
 Lecturer sources (``exNN_*.ipynb``) are looked up the same way under
 ``source/`` (they are not shipped in the wheel).
 
->>> normalise_id(4), normalise_id("ex4"), normalise_id("EX04")
-('ex04', 'ex04', 'ex04')
+>>> normalise_id(4), normalise_id("ex4"), normalise_id("EX04"), normalise_id("p2")
+('ex04', 'ex04', 'ex04', 'p02')
 >>> render("{n} of {total}", n=1, total=3)
 '1 of 3'
 """
@@ -45,8 +45,7 @@ __all__ = [
 
 _PACKAGE = Path(__file__).resolve().parent
 _CHECKOUT = _PACKAGE.parent.parent / "exercises"
-_ID = re.compile(r"^(?:ex)?0*([0-9]{1,2})$", re.IGNORECASE)
-_PRACTICE_ID = re.compile(r"^p0*([0-9]{1,2})$", re.IGNORECASE)
+_ID = re.compile(r"^(ex|p)?0*([0-9]{1,2})$", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
@@ -55,7 +54,7 @@ class BankError(DcteachError):
 
 
 def normalise_id(exercise_id: str | int) -> str:
-    """Return the canonical ``exNN`` form of an exercise id.
+    """Return the canonical ``exNN`` (or ``pNN``, a practice bank) form of an exercise id.
 
     Raises
     ------
@@ -71,16 +70,13 @@ def normalise_id(exercise_id: str | int) -> str:
     ...
     dcteach._errors.UsageError: 'lecture 4' is not an exercise id: use the form 'ex04' (exercise for course notebook 04)
     """
-    practice = _PRACTICE_ID.match(str(exercise_id).strip())
-    if practice:
-        return f"p{int(practice[1]):02d}"
     match = _ID.match(str(exercise_id).strip())
     if not match:
         raise UsageError(
             f"{exercise_id!r} is not an exercise id: use the form 'ex04' "
             "(exercise for course notebook 04)"
         )
-    return f"ex{int(match[1]):02d}"
+    return f"{(match[1] or 'ex').lower()}{int(match[2]):02d}"
 
 
 def _roots() -> list[Path]:
