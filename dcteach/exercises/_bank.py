@@ -10,8 +10,8 @@ Banks are JSON files ``exNN.json`` validated against
 Lecturer sources (``exNN_*.ipynb``) are looked up the same way under
 ``source/`` (they are not shipped in the wheel).
 
->>> normalise_id(4), normalise_id("ex4"), normalise_id("EX04")
-('ex04', 'ex04', 'ex04')
+>>> normalise_id(4), normalise_id("ex4"), normalise_id("EX04"), normalise_id("p2")
+('ex04', 'ex04', 'ex04', 'p02')
 >>> render("{n} of {total}", n=1, total=3)
 '1 of 3'
 """
@@ -39,13 +39,14 @@ __all__ = [
     "normalise_id",
     "render",
     "resolve_lang",
+    "is_student_bank",
     "source_path",
     "validate_bank",
 ]
 
 _PACKAGE = Path(__file__).resolve().parent
 _CHECKOUT = _PACKAGE.parent.parent / "exercises"
-_ID = re.compile(r"^(?:ex)?0*([0-9]{1,2})$", re.IGNORECASE)
+_ID = re.compile(r"^(ex|p)?0*([0-9]{1,2})$", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
@@ -54,7 +55,7 @@ class BankError(DcteachError):
 
 
 def normalise_id(exercise_id: str | int) -> str:
-    """Return the canonical ``exNN`` form of an exercise id.
+    """Return the canonical ``exNN`` (or ``pNN``, a practice bank) form of an exercise id.
 
     Raises
     ------
@@ -76,7 +77,7 @@ def normalise_id(exercise_id: str | int) -> str:
             f"{exercise_id!r} is not an exercise id: use the form 'ex04' "
             "(exercise for course notebook 04)"
         )
-    return f"ex{int(match[1]):02d}"
+    return f"{(match[1] or 'ex').lower()}{int(match[2]):02d}"
 
 
 def _roots() -> list[Path]:
@@ -240,6 +241,24 @@ def message(key: str, lang: str, **values: object) -> str:
     >>> message("label.correct", "ru")
     '✔ Верно —'
     """
+    own = _messages().get(key)
+    if own is not None:
+        return render(own[lang], **values)
     from dcteach.i18n import catalogue
 
     return render(catalogue(lang)[f"exercises.{key}"], **values)
+
+
+@functools.cache
+def _messages() -> dict:
+    text = resources.files("dcteach.exercises").joinpath("messages.json").read_text("utf-8")
+    return {k: v for k, v in json.loads(text).items() if not k.startswith("@")}
+
+
+def is_student_bank(bank: dict) -> bool:
+    """True for a bank made by release for students (keys replaced by hashes).
+
+    >>> is_student_bank({"id": "ex01"}), is_student_bank({"id": "ex01", "release": {"student": True}})
+    (False, True)
+    """
+    return bool((bank.get("release") or {}).get("student"))
