@@ -98,7 +98,8 @@ def lecturer_secrets(bank: dict) -> list[str]:
         for item in spec.get("rubric", []):
             secrets += [s for level in item.get("levels", []) for s in _strings(level.get("descriptor"))
                         if len(s) >= 12]
-        secrets += [s for s in _strings(q["feedback"].get("correct")) if len(s) >= 12]
+        if spec["type"] != "open":  # an open task's "correct" text is a thank-you, not a key
+            secrets += [s for s in _strings(q["feedback"].get("correct")) if len(s) >= 12]
         if spec["type"] in ("ids", "mapping", "value", "count") and "where" in spec:
             key = expected_key(spec)
             if isinstance(key, list) and len(key) > 1:
