@@ -133,8 +133,13 @@ def test_release_usage_errors_exit_2_with_one_line(argv, message, capsys):
 
 def test_committed_student_versions_are_up_to_date_and_clean(tmp_path):
     release_sources(ROOT / "source", tmp_path)
-    for path in sorted(tmp_path.iterdir()):
-        committed = ROOT / "student" / path.name
+    for path in sorted(p for p in tmp_path.rglob("*") if p.is_file()):
+        relative = path.relative_to(tmp_path)
+        committed = ROOT / "student" / relative
+        assert committed.is_file(), f"re-run: dcteach exercises release exercises/source exercises/student ({relative})"
+        assert committed.read_text("utf-8") == path.read_text("utf-8"), f"re-run: dcteach exercises release exercises/source exercises/student ({relative})"
+        if relative.parts[0] in ("banks", "quiz"):
+            continue
         assert committed.read_text("utf-8") == path.read_text("utf-8"), f"re-run: dcteach exercises release exercises/source exercises/student ({path.name})"
         source = json.loads((ROOT / "source" / path.name).read_text("utf-8"))
         assert find_leaks(source, json.loads(committed.read_text("utf-8"))) == []
@@ -143,3 +148,58 @@ def test_committed_student_versions_are_up_to_date_and_clean(tmp_path):
 def test_every_course_notebook_has_an_exercise():
     numbers = {json.loads(p.read_text("utf-8"))["notebook"] for p in (ROOT / "banks").glob("ex*.json")}
     assert {f"{n:02d}" for n in range(1, 9)} <= numbers
+
+
+def _shipped_texts(wheel_or_folder) -> dict[str, str]:
+    import zipfile
+
+    if str(wheel_or_folder).endswith(".whl"):
+        archive = zipfile.ZipFile(wheel_or_folder)
+        return {n: archive.read(n).decode("utf-8", "replace") for n in archive.namelist()
+                if n.endswith((".json", ".ipynb", ".py", ".md", ".txt"))}
+    return {str(p): p.read_text("utf-8", "replace") for p in Path(wheel_or_folder).rglob("*")
+            if p.is_file() and p.suffix in (".json", ".ipynb", ".md")}
+
+
+def _lecturer_keys() -> list[str]:
+    from dcteach.exercises._student import lecturer_secrets, quiz_secrets
+    from dcteach.quiz import BANKS_DIR
+
+    secrets = []
+    for path in sorted((ROOT / "banks").glob("*.json")):
+        secrets += lecturer_secrets(json.loads(path.read_text("utf-8")))
+    for path in sorted(BANKS_DIR.glob("*.json")):
+        bank = json.loads(path.read_text("utf-8"))
+        if not (bank.get("release") or {}).get("student"):
+            secrets += quiz_secrets(bank)
+    return sorted(set(secrets))
+
+
+def _leaks(texts: dict[str, str], secrets: list[str]) -> list[str]:
+    found = []
+    for name, text in texts.items():
+        variants = (text, json.dumps(text)[1:-1])  # as written, and as escaped inside JSON
+        found += [f"{name}: {s[:50]!r}" for s in secrets if any(s in v for v in variants)]
+    return found
+
+
+def test_the_release_holds_no_key_of_the_lecturer_banks(tmp_path):
+    release_sources(ROOT / "source", tmp_path)
+    assert _leaks(_shipped_texts(tmp_path), _lecturer_keys()) == []
+
+
+def test_the_wheel_holds_no_key_of_the_lecturer_banks(tmp_path):
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
+                    str(tmp_path), str(ROOT.parent)], check=True, capture_output=True)
+    wheel = next(tmp_path.glob("dcteach-*.whl"))
+    texts = _shipped_texts(wheel)
+    shipped_banks = [n for n in texts if "/banks/" in n]
+    assert any(n.startswith("dcteach/exercises/banks/") for n in shipped_banks)
+    assert any(n.startswith("dcteach/quiz/banks/") for n in shipped_banks)
+    for name in shipped_banks:
+        assert json.loads(texts[name])["release"]["student"] is True, name
+    leaks = _leaks(texts, _lecturer_keys())
+    assert leaks == []

@@ -96,18 +96,14 @@ def read(path):
 for pid in os.listdir("/proc"):
     if pid.isdigit():
         texts.append(read(f"/proc/{{pid}}/cmdline") + read(f"/proc/{{pid}}/environ"))
-        for link in ("cwd", "root"):
-            try:
-                for name in glob.glob(f"/proc/{{pid}}/{{link}}/**/*.ipynb", recursive=True)[:50]:
-                    texts.append(read(name))
-            except OSError:
-                pass
+        for pattern in ("*.ipynb", "*/*.ipynb", "*/*/*.ipynb", "*/ex90.json"):
+            for name in glob.glob(f"/proc/{{pid}}/cwd/{{pattern}}")[:50]:
+                texts.append(read(name))
 for folder in [os.environ.get("PWD", "."), os.environ.get("HOME", "~"), os.getcwd(), {str(tree)!r},
-               {str(source.parent)!r}, "/work", "/root"]:
-    for name in glob.glob(os.path.join(folder, "**", "*.ipynb"), recursive=True)[:200]:
-        texts.append(read(name))
-    for name in glob.glob(os.path.join(folder, "**", "ex90.json"), recursive=True)[:20]:
-        texts.append(read(name))
+               {str(source.parent)!r}, {str(tree.parent)!r}, "/work", "/root", "/tmp"]:
+    for pattern in ("*.ipynb", "*/*.ipynb", "*/*/*.ipynb", "*/*/*/*.ipynb", "*/ex90.json", "*/*/ex90.json"):
+        for name in glob.glob(os.path.join(folder, pattern))[:200]:
+            texts.append(read(name))
 texts.append(read({str(source)!r}))
 texts.append(repr(dict(os.environ)))
 everything = "\\n".join(texts)

@@ -124,14 +124,14 @@ class Assembled:
     """The notebook to run, which cell indexes are tests (-> question), notes.
 
     ``answers`` maps a question to the indexes of the student's answer cells;
-    ``extract`` is the index of the grader's last cell, which writes the answers out.
+    ``captures`` are the indexes of the grader's cells that write the answers out.
     """
 
     nb: object
     tests: dict[int, str]
     notes: list[str] = field(default_factory=list)
     answers: dict[str, list[int]] = field(default_factory=dict)
-    extract: int | None = None
+    captures: list[int] = field(default_factory=list)
     setup: list[str] = field(default_factory=list)
 
 
@@ -314,12 +314,20 @@ def assemble(source: Source, student_nb: dict) -> Assembled:
             emit_one(earlier)
         emit_one(key)
 
+    expressions = answer_expressions(source)
+    captures: list[int] = []
+
     def emit_one(key: str) -> None:
         info = locked[key]
         if info.role == "tests" and info.question:
             tests[len(cells)] = info.question
         cells.append(_clean_copy(source.nb["cells"][info.index]))
         emitted.add(key)
+        if info.role == "tests" and info.question in expressions:
+            # the answer is read right after its tests cell: a kernel that dies later keeps it
+            captures.append(len(cells))
+            cells.append({"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+                          "source": _extract_source({info.question: expressions.pop(info.question)})})
 
     for cell in student_nb.get("cells", []):
         if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
@@ -353,10 +361,8 @@ def assemble(source: Source, student_nb: dict) -> Assembled:
         notes.append(f"{duplicates} duplicated locked cell(s) dropped")
     if by_content:
         notes.append(f"metadata missing: {by_content} cell(s) matched by their text")
-    expressions = answer_expressions(source)
-    extract = None
-    if expressions:
-        extract = len(cells)
+    if expressions:  # questions whose tests cell came from nowhere: read them at the end
+        captures.append(len(cells))
         cells.append({"cell_type": "code", "metadata": {}, "source": _extract_source(expressions),
                       "outputs": [], "execution_count": None})
     for position, cell in enumerate(cells):
@@ -364,7 +370,7 @@ def assemble(source: Source, student_nb: dict) -> Assembled:
     nb = nbformat.v4.new_notebook(cells=[nbformat.from_dict(c) for c in cells])
     nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
     setup = [cell_source(source.nb["cells"][i.index]) for i in infos if i.role == "locked"]
-    return Assembled(nb=nb, tests=tests, notes=notes, answers=answer_cells, extract=extract, setup=setup)
+    return Assembled(nb=nb, tests=tests, notes=notes, answers=answer_cells, captures=captures, setup=setup)
 
 
 ANSWERS_FILE = "dcteach-answers.json"
@@ -398,7 +404,7 @@ def answer_expressions(source: Source) -> dict[str, str]:
 
 
 def _extract_source(expressions: dict[str, str]) -> str:
-    """The grader's last cell: write every answer out as tagged JSON (never judged in the kernel)."""
+    """A grader's cell: append answers to the answers file as tagged JSON (never judged in the kernel)."""
     pairs = json.dumps(sorted(expressions.items()))
     return (
         "def __dcteach_answers():\n"
@@ -412,8 +418,8 @@ def _extract_source(expressions: dict[str, str]) -> str:
         "            out[q] = {'state': 'missing', 'error': str(exc)[:200]}\n"
         "        except Exception as exc:\n"
         "            out[q] = {'state': 'error', 'error': type(exc).__name__}\n"
-        f"    with open(os.path.join(os.environ.get('PWD', '.'), {ANSWERS_FILE!r}), 'w') as f:\n"
-        "        json.dump(out, f)\n"
+        f"    with open(os.path.join(os.environ.get('PWD', '.'), {ANSWERS_FILE!r}), 'a') as f:\n"
+        "        f.write(json.dumps(out) + '\\n')\n"
         "__dcteach_answers()\n"
         "del __dcteach_answers"
     )
@@ -522,12 +528,21 @@ def read_answers(workdir: str) -> dict | None:
         if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_SUBMISSION_BYTES * 2:
             return None
         with os.fdopen(fd, "rb", closefd=False) as stream:
-            data = json.loads(stream.read().decode("utf-8"))
-        return data if isinstance(data, dict) else None
-    except (OSError, ValueError):
+            text = stream.read().decode("utf-8", "replace")
+    except OSError:
         return None
     finally:
         os.close(fd)
+    answers: dict = {}
+    for line in text.splitlines():
+        try:
+            data = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(data, dict):
+            for question, record in data.items():
+                answers.setdefault(question, record)  # the first reading (right after its tests cell) counts
+    return answers
 
 
 async def _call_function(settings: RunSettings, assembled: Assembled, question: str, spec: dict,
@@ -647,8 +662,8 @@ async def _question_results(assembled: Assembled, run, source: Source, answers: 
             results[qid] = Result("error", run.start_error)
             continue
         record = None if answers is None else answers.get(qid)
-        if answers is not None and record is None:
-            record = {"state": "missing"}
+        if record is None and not (run.kernel_died or run.stuck) and assembled.captures:
+            record = {"state": "missing"}  # the kernel ran on but wrote nothing for it
         result = await _judge(question, record, assembled, settings, frames, lang, exercise)
         failure = hidden.get(qid)
         if failure and result.state in ("correct", "incorrect", "submitted"):
@@ -807,7 +822,7 @@ async def grade_notebook(sub: Submission, raw: bytes, source: Source, student_nb
     workdir = tempfile.mkdtemp(prefix="dcteach-grade-")
     try:
         run = await run_notebook(assembled.nb, settings, workdir)
-        answers = read_answers(workdir) if assembled.extract is not None else None
+        answers = read_answers(workdir) if assembled.captures else None
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     marks = marks or {}
