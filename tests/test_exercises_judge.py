@@ -177,3 +177,38 @@ def test_every_bank_in_the_folder_can_be_loaded_and_released():
     assert set(LECTURER) <= set(bank_paths())
     for bank_id in LECTURER:
         assert student_bank(_lecturer(bank_id))["release"]["student"] is True
+
+
+def _quiz_candidates(question: dict) -> list:
+    import itertools
+
+    n = len(question["answers"])
+    if question["type"] == "multiple_choice":
+        return [*range(n), None, -1]
+    if question["type"] == "many_choice":
+        return [list(c) for r in range(n + 1) for c in itertools.combinations(range(n), r)]
+    if question["type"] == "numeric":
+        values = [a.get("value", (a.get("range") or [0, 0])[0]) for a in question["answers"]]
+        return [*values, *[v + 1000 for v in values], "", "abc", "3,5"]
+    return [t for a in question["answers"] for texts in a["accept"].values() for t in texts] + ["", "nonsense"]
+
+
+def test_student_quiz_banks_give_the_same_verdicts_without_plain_keys():
+    from dcteach.exercises._student import quiz_secrets, student_quiz_bank
+    from dcteach.quiz import grade_answer, list_banks, load_bank as load_quiz
+
+    for name in list_banks():
+        lecturer = load_quiz(name)
+        if (lecturer.get("release") or {}).get("student"):
+            continue
+        student = student_quiz_bank(lecturer)
+        text = json.dumps(student, ensure_ascii=False)
+        assert '"correct"' not in text and not [s for s in quiz_secrets(lecturer) if s in text], name
+        for plain, hashed in zip(lecturer["questions"], student["questions"]):
+            for answer in _quiz_candidates(plain):
+                for lang in ("en", "ru"):
+                    expected = grade_answer(plain, answer, lang=lang)
+                    got = grade_answer(hashed, answer, lang=lang)
+                    assert got[0] == expected[0], (name, plain["id"], answer)
+                    if plain["type"] != "many_choice" or expected[0]:
+                        assert got == expected, (name, plain["id"], answer)

@@ -20,7 +20,8 @@ Each grading kernel (and each call of a function answer) runs under
 * a **new environment** (``--clearenv``: only the variables the kernel needs)
   and a new session; capabilities dropped.
 
->>> "--unshare-net" in Sandbox(bwrap="/usr/bin/bwrap", ro_paths=[], pythonpath="/p").wrap(["python"], "/w")
+>>> argv = Sandbox(bwrap="/usr/bin/bwrap", ro_paths=[], pythonpath="/p").wrap(["python"], "/w")
+>>> "--unshare-all" in argv and "--share-net" not in argv and "--clearenv" in argv
 True
 """
 

@@ -142,7 +142,7 @@ def _safe_name(name: str) -> str:
     """A file name for ``name`` that keeps its letters (any script), never hidden, never a path.
 
     >>> _safe_name("../../etc/passwd"), _safe_name("Ана Ли"), _safe_name(".."), _safe_name("bob_")
-    ('.._.._etc_passwd', 'Ана Ли', 'unnamed', 'bob_')
+    ('_.._etc_passwd', 'Ана Ли', 'unnamed', 'bob_')
     """
     cleaned = _UNSAFE.sub("_", unicodedata.normalize("NFC", name)).strip(" .")
     cleaned = cleaned.lstrip(".") if cleaned.startswith(".") else cleaned
