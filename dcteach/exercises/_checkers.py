@@ -666,8 +666,8 @@ def student_checker(spec: dict, *, salt: str) -> dict:
     if kind == "open":
         return {"type": "open", "min_words": spec["min_words"]}
     if kind == "parts":
-        return {"type": "parts", "parts": [student_checker(p, salt=_salt(f"{salt}:{i}"))
-                                           for i, p in enumerate(spec["parts"])]}
+        return {"type": "parts", "salt": salt, "parts": [student_checker(p, salt=_salt(f"{salt}:{i}"))
+                                                         for i, p in enumerate(spec["parts"])]}
     key = expected_key(spec)
     if kind == "ids":
         out["hash"] = _digest(salt, key)

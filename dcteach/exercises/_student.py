@@ -55,9 +55,14 @@ def _student_question(bank_id: str, question: dict) -> dict:
     if spec["type"] == "open":
         q["checker"]["rubric"] = [{k: copy.deepcopy(v) for k, v in item.items() if k in ("id", "points", "criterion")}
                                   for item in spec["rubric"]]
-    elif spec["type"] != "parts":
+    else:
         correct = q["feedback"].pop("correct")
-        q["feedback"]["correct_sealed"] = [seal(salt, c, correct) for c in accepted_canonicals(spec)]
+        if spec["type"] == "parts":  # sealed for the one combination of right parts, if there is one
+            options = [accepted_canonicals(part) for part in spec["parts"]]
+            canonicals = [[o[0] for o in options]] if all(len(o) == 1 for o in options) else []
+        else:
+            canonicals = accepted_canonicals(spec)
+        q["feedback"]["correct_sealed"] = [seal(salt, c, correct) for c in canonicals]
     return q
 
 
