@@ -144,7 +144,10 @@ def test_hints(q1, lang):
     assert "2" in q1.hint(3, lang=lang) and repr(q1.hint(3)) == str(q1.hint(3))
 
 
-def test_solution_only_with_the_lecturer_source(q1, monkeypatch, tmp_path):
+def test_solution_only_where_the_lecturer_enables_it(q1, monkeypatch, tmp_path):
+    monkeypatch.delenv("DCTEACH_SOLUTIONS", raising=False)
+    assert "not enabled here" in q1.solution() and "notna()" not in q1.solution()
+    monkeypatch.setenv("DCTEACH_SOLUTIONS", "1")
     assert 'ins["document_source_id"].notna()' in q1.solution()
     banks = tmp_path / "banks"
     banks.mkdir()

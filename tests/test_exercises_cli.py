@@ -55,11 +55,11 @@ def test_grade_cli_writes_gradebook_and_feedback(tree, tmp_path, capsys):
     assert code == 0
     with out.open(encoding="utf-8") as stream:
         rows = list(csv.DictReader(stream))
-    assert [(r["student"], r["total"], r["max"], r["status"]) for r in rows] == [("ana", "3", "3", "graded")]
+    assert [(r["student"], r["total"], r["max"], r["status"]) for r in rows] == [("ana", "3", "6", "graded")]
     feedback = (tmp_path / "grades_feedback" / "ana.md").read_text("utf-8")
     assert feedback.startswith("# Отзыв: ex90 — ana") and "✔ Верно — 90.1." in feedback
     err = capsys.readouterr().err
-    assert "1 submission(s): 1 graded" in err and "grading [" in err
+    assert "1 submission(s): 1 graded" in err and "grading:" in err
 
 
 @pytest.mark.parametrize("argv, message", [

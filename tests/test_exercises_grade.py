@@ -21,7 +21,7 @@ from dcteach.exercises import grade as grade_mod
 from dcteach.exercises.grade import assemble, discover, grade_submissions, load_sources
 from dcteach.exercises.release import release_notebook
 
-TIMEOUT = 5
+TIMEOUT = 15  # per cell: importing pandas alone takes seconds on a loaded 2-core machine
 MEMORY_MB = 1024
 GOOD = {"ex90-c03": "import dcteach\n" + fx.SOLUTION_Q1, "ex90-c05": "answer_2 = 13",
         "ex90-c08": 'essay_3 = "Digital customs lacks its own definition, competencies and instruments."'}
@@ -79,7 +79,7 @@ def graded(tree, student, tmp_path_factory):
     out = base / "out" / "grades.csv"
 
     write(subs, "good.ipynb", make(student, GOOD))
-    write(subs, "wrong.ipynb", make(student, {"ex90-c03": 'answer_1 = {"INS-DM"}', "ex90-c05": "answer_2 = 12"}))
+    write(subs, "wrong.ipynb", make(student, {"ex90-c03": 'answer_1 = {"INS-SP"}', "ex90-c05": "answer_2 = 12"}))
     write(subs, "stub.ipynb", student)
     (subs / "badjson.ipynb").write_text('{"cells": [', "utf-8")
     (subs / "picture.ipynb").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")
@@ -87,7 +87,7 @@ def graded(tree, student, tmp_path_factory):
     (subs / "essay.txt").write_text("My essay, not a notebook.", "utf-8")
     write(subs, "deleted.ipynb", make(student, GOOD, drop=("ex90-c01", "ex90-c04")))
     write(subs, "duplicated.ipynb", make(student, GOOD, duplicate=("ex90-c04", "ex90-c01")))
-    write(subs, "tampered.ipynb", make(student, {"ex90-c03": 'answer_1 = {"INS-DM"}'},
+    write(subs, "tampered.ipynb", make(student, {"ex90-c03": 'answer_1 = {"INS-SP"}'},
                                        edit={"ex90-c04": "print('✔ Correct')"}))
     nometa = make(student, GOOD)
     nometa["metadata"] = {}
@@ -107,7 +107,7 @@ def graded(tree, student, tmp_path_factory):
         "        pathlib.Path(target).write_text('hacked')\n"
         "    except OSError:\n"
         "        pass\n"
-        "answer_1 = {'INS-DM'}"
+        "answer_1 = {'INS-SP'}"
     )
     write(subs, "attacker.ipynb", make(student, {"ex90-c03": attack}))
     write(outside, "secret.ipynb", make(student, GOOD))
@@ -115,6 +115,20 @@ def graded(tree, student, tmp_path_factory):
     (subs / "mallory").symlink_to(outside, target_is_directory=True)
     write(subs, "a\\..\\..\\evil.ipynb", make(student, GOOD))
     write(subs, ".hidden.ipynb", make(student, GOOD))
+    write(subs, "partial.ipynb", make(student, {**GOOD, "ex90-c03": GOOD["ex90-c03"]
+                                                + "\nanswer_1 = set(sorted(answer_1)[1:])"}))
+    write(subs, "Иванов.ipynb", make(student, GOOD))
+    write(subs, "Петров.ipynb", make(student, {**GOOD, "ex90-c05": "answer_2 = 12"}))
+    write(subs, "bob.ipynb", make(student, GOOD))
+    write(subs, "bob_.ipynb", student)
+    write(subs, "Jos\u00e9.ipynb", make(student, GOOD))
+    write(subs, "Jose\u0301.ipynb", student)
+    write(subs, "syntax.ipynb", make(student, {**GOOD, "ex90-c08": "essay_3 = 'it's a quoted essay'"}))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.with_name("marks.csv").write_text(
+        "student,exercise,question,criterion,level,points,comment,marker,time\n"
+        "Иванов,ex90,q3,c1,2,1,first reading,T,2026-12-01T09:00\n"
+        "Иванов,ex90,q3,c1,3,2,ясно и по делу,T,2026-12-01T10:00\n", "utf-8")
 
     stream = io.StringIO()
     rows = grade_submissions(subs, source=source_copy, out=out, timeout=TIMEOUT, workers=2,
@@ -123,9 +137,43 @@ def graded(tree, student, tmp_path_factory):
             "progress": stream.getvalue(), "feedback": out.with_name("grades_feedback")}
 
 
+def test_partial_credit_for_ten_of_eleven(graded):
+    row = graded["rows"]["partial.ipynb"]
+    assert 0 < float(row["q1"]) < 2 and row["q2"] == "1"
+
+
+def test_cyrillic_names_are_kept_and_never_share_a_row_or_a_feedback_file(graded):
+    rows = graded["rows"]
+    assert (rows["Иванов.ipynb"]["student"], rows["Петров.ipynb"]["student"]) == ("Иванов", "Петров")
+    assert (rows["Иванов.ipynb"]["q2"], rows["Петров.ipynb"]["q2"]) == ("1", "0")
+    assert "— Иванов" in (graded["feedback"] / "Иванов.md").read_text("utf-8")
+    assert "— Петров" in (graded["feedback"] / "Петров.md").read_text("utf-8")
+    assert (rows["bob.ipynb"]["total"], rows["bob_.ipynb"]["total"]) == ("3", "0")
+    assert (graded["feedback"] / "bob.md").is_file() and (graded["feedback"] / "bob_.md").is_file()
+
+
+def test_names_that_cannot_be_told_apart_are_refused(graded):
+    for name in ("Jos\u00e9.ipynb", "Jose\u0301.ipynb"):
+        row = graded["rows"][name]
+        assert row["status"] == "invalid" and "cannot be told apart" in row["reason"], row
+
+
+def test_a_syntax_error_in_an_answer_is_reported_with_its_line(graded):
+    text = (graded["feedback"] / "syntax.md").read_text("utf-8")
+    assert "syntax error on line 1" in text and "is not defined" not in text
+
+
+def test_manual_marks_fill_open_tasks_and_the_feedback_shows_them(graded):
+    row = graded["rows"]["Иванов.ipynb"]
+    assert (row["q3"], row["total"], row["max"]) == ("2", "5", "6")
+    assert "awaiting marking" not in row["reason"]
+    text = (graded["feedback"] / "Иванов.md").read_text("utf-8")
+    assert "ясно и по делу" in text and "first reading" not in text
+
+
 def test_good_submission_gets_full_marks(graded):
     row = graded["rows"]["good.ipynb"]
-    assert (row["q1"], row["q2"], row["q3"], row["total"], row["max"], row["status"]) == ("2", "1", "", "3", "3", "graded")
+    assert (row["q1"], row["q2"], row["q3"], row["total"], row["max"], row["status"]) == ("2", "1", "", "3", "6", "graded")
     assert "awaiting marking" in row["reason"]
     text = (graded["feedback"] / "good.md").read_text("utf-8")
     assert "✔ Correct — 90.1." in text and "[3] names the three gaps" in text
@@ -136,6 +184,7 @@ def test_wrong_submission_gets_zero_with_feedback_that_teaches(graded):
     assert (row["q1"], row["q2"], row["total"], row["status"]) == ("0", "0", "0", "graded")
     text = (graded["feedback"] / "wrong.md").read_text("utf-8")
     assert "✘ Not yet — 90.1." in text and "id(s) are missing" in text
+    assert "Your answer: `{'INS-SP'}`" in text
     assert "Hint 1 of 2 — 90.1" in text
 
 
@@ -218,7 +267,9 @@ def test_code_cannot_overwrite_the_gradebook_or_the_hidden_tests(graded):
     assert row["q1"] == "0" and row["status"] == "graded"
     text = graded["out"].read_text("utf-8")
     assert "hacked" not in text and text.startswith("student,exercise,file,q1,q2,q3,total")
-    assert "lecturer source(s) changed on disk during grading" in graded["progress"]
+    # the sandbox hides the lecturer source: it is never changed (nor even seen)
+    assert "lecturer source(s) changed on disk during grading" not in graded["progress"]
+    assert "hacked" not in (graded["base"] / "source" / "ex90_fixture.ipynb").read_text("utf-8")
 
 
 def test_symlinks_out_of_the_folder_are_refused(graded):
@@ -229,7 +280,7 @@ def test_symlinks_out_of_the_folder_are_refused(graded):
 
 def test_names_that_try_to_escape_stay_inside_the_feedback_folder(graded):
     row = graded["rows"]["a\\..\\..\\evil.ipynb"]
-    assert (row["student"], row["status"]) == ("a_.._.._evil", "graded")
+    assert (row["student"], row["status"]) == ("a\\..\\..\\evil", "graded")  # kept as written
     written = {p.resolve() for p in graded["base"].rglob("*.md")}
     assert all(p.parent == graded["feedback"].resolve() for p in written)
 
@@ -257,6 +308,16 @@ def test_rerun_skips_unchanged_submissions_and_regrades_changed_ones(tree, stude
     assert "boris.ipynb: graded" in stream.getvalue()
     assert first[0] == second[0]
     assert (first[1]["total"], second[1]["total"]) == ("0", "1")
+    # a manual mark added later is kept by every re-run and regrades only that submission
+    out.with_name("marks.csv").write_text("student,exercise,question,criterion,level,points,comment,marker,time\n"
+                                          "ana,ex90,q3,c1,4,3,,T,2026-12-01T10:00\n", "utf-8")
+    stream = io.StringIO()
+    third = grade_submissions(subs, source=tree / "source", out=out, timeout=TIMEOUT, memory_mb=MEMORY_MB,
+                              progress_stream=stream)
+    fourth = grade_submissions(subs, source=tree / "source", out=out, timeout=TIMEOUT, memory_mb=MEMORY_MB,
+                               progress_stream=io.StringIO())
+    assert "boris.ipynb: unchanged, skipped" in stream.getvalue()
+    assert (third[0]["q3"], third[0]["total"]) == (fourth[0]["q3"], fourth[0]["total"]) == ("3", "6")
 
 
 def test_gradebook_write_is_atomic(tmp_path, monkeypatch):

@@ -118,7 +118,11 @@ def test_release_cli_writes_student_versions(tmp_path, monkeypatch, capsys):
     assert str(written) in capsys.readouterr().out
     text = written.read_text("utf-8")
     assert "BEGIN SOLUTION" not in text and "raises-exception" in text
-    assert [p.name for p in (tmp_path / "out").iterdir()] == ["ex90_fixture.ipynb"]  # no temporary files left
+    written = sorted(str(p.relative_to(tmp_path / "out")) for p in (tmp_path / "out").rglob("*") if p.is_file())
+    assert "ex90_fixture.ipynb" in written and "banks/ex90.json" in written
+    assert not [n for n in written if ".tmp" in n]  # no temporary files left
+    student_bank = json.loads((tmp_path / "out" / "banks" / "ex90.json").read_text("utf-8"))
+    assert student_bank["release"]["student"] and "value" not in student_bank["questions"][1]["checker"]
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -133,8 +137,13 @@ def test_release_usage_errors_exit_2_with_one_line(argv, message, capsys):
 
 def test_committed_student_versions_are_up_to_date_and_clean(tmp_path):
     release_sources(ROOT / "source", tmp_path)
-    for path in sorted(tmp_path.iterdir()):
-        committed = ROOT / "student" / path.name
+    for path in sorted(p for p in tmp_path.rglob("*") if p.is_file()):
+        relative = path.relative_to(tmp_path)
+        committed = ROOT / "student" / relative
+        assert committed.is_file(), f"re-run: dcteach exercises release exercises/source exercises/student ({relative})"
+        assert committed.read_text("utf-8") == path.read_text("utf-8"), f"re-run: dcteach exercises release exercises/source exercises/student ({relative})"
+        if relative.parts[0] in ("banks", "quiz"):
+            continue
         assert committed.read_text("utf-8") == path.read_text("utf-8"), f"re-run: dcteach exercises release exercises/source exercises/student ({path.name})"
         source = json.loads((ROOT / "source" / path.name).read_text("utf-8"))
         assert find_leaks(source, json.loads(committed.read_text("utf-8"))) == []
@@ -143,3 +152,71 @@ def test_committed_student_versions_are_up_to_date_and_clean(tmp_path):
 def test_every_course_notebook_has_an_exercise():
     numbers = {json.loads(p.read_text("utf-8"))["notebook"] for p in (ROOT / "banks").glob("ex*.json")}
     assert {f"{n:02d}" for n in range(1, 9)} <= numbers
+
+
+def _shipped_texts(wheel_or_folder) -> dict[str, str]:
+    import zipfile
+
+    if str(wheel_or_folder).endswith(".whl"):
+        archive = zipfile.ZipFile(wheel_or_folder)
+        return {n: archive.read(n).decode("utf-8", "replace") for n in archive.namelist()
+                if n.endswith((".json", ".ipynb", ".py", ".md", ".txt"))}
+    return {str(p): p.read_text("utf-8", "replace") for p in Path(wheel_or_folder).rglob("*")
+            if p.is_file() and p.suffix in (".json", ".ipynb", ".md")}
+
+
+def _lecturer_keys(*, quiz: bool = True, min_length: int = 0) -> list[str]:
+    from dcteach.exercises._student import lecturer_secrets, quiz_secrets
+    from dcteach.quiz import BANKS_DIR
+
+    secrets = []
+    for path in sorted((ROOT / "banks").glob("*.json")):
+        secrets += lecturer_secrets(json.loads(path.read_text("utf-8")))
+    for path in sorted(BANKS_DIR.glob("*.json")) if quiz else []:
+        bank = json.loads(path.read_text("utf-8"))
+        if not (bank.get("release") or {}).get("student"):
+            secrets += quiz_secrets(bank)
+    return sorted(s for s in set(secrets) if len(s) >= min_length)
+
+
+def _leaks(texts: dict[str, str], secrets: list[str]) -> list[str]:
+    found = []
+    for name, text in texts.items():
+        variants = (text, json.dumps(text)[1:-1])  # as written, and as escaped inside JSON
+        found += [f"{name}: {s[:50]!r}" for s in secrets if any(s in v for v in variants)]
+    return found
+
+
+def _scan(texts: dict[str, str]) -> list[str]:
+    """Banks and exercise files: every key; everything else but code: the long keys of the exercise banks.
+
+    Short quiz answers ("Brussels") and the data they come from are rightly everywhere in the course; a
+    model answer, a solution, a computed id list or a query is not.
+    """
+    banks = {n: t for n, t in texts.items() if "/banks/" in n or "exercises/student" in n or n.startswith("banks/")
+             or n.startswith("quiz/")}
+    rest = {n: t for n, t in texts.items() if n not in banks and not n.endswith(".py")}
+    return _leaks(banks, _lecturer_keys()) + _leaks(rest, _lecturer_keys(quiz=False, min_length=20))
+
+
+def test_the_release_holds_no_key_of_the_lecturer_banks(tmp_path):
+    release_sources(ROOT / "source", tmp_path)
+    texts = {str(Path(n).relative_to(tmp_path)): t for n, t in _shipped_texts(tmp_path).items()}
+    assert any(n.startswith("banks/") for n in texts) and any(n.startswith("quiz/") for n in texts)
+    assert _scan(texts) == []
+
+
+def test_the_wheel_holds_no_key_of_the_lecturer_banks(tmp_path):
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
+                    str(tmp_path), str(ROOT.parent)], check=True, capture_output=True)
+    wheel = next(tmp_path.glob("dcteach-*.whl"))
+    texts = _shipped_texts(wheel)
+    shipped_banks = [n for n in texts if "/banks/" in n]
+    assert any(n.startswith("dcteach/exercises/banks/") for n in shipped_banks)
+    assert any(n.startswith("dcteach/quiz/banks/") for n in shipped_banks)
+    for name in shipped_banks:
+        assert json.loads(texts[name])["release"]["student"] is True, name
+    assert _scan(texts) == []

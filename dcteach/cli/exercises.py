@@ -20,7 +20,7 @@ def _release(args) -> int:
 def _check(args) -> int:
     from dcteach.exercises._verify import check_sources
 
-    report = check_sources(args.src, timeout=args.timeout, workers=args.workers)
+    report = check_sources(args.src, timeout=args.timeout, workers=args.workers, no_sandbox=args.no_sandbox)
     print("\n".join(report.lines()))
     return 0 if report.ok else 1
 
@@ -31,6 +31,7 @@ def _grade(args) -> int:
     rows = grade_submissions(
         args.submissions, source=args.source, out=args.out, timeout=args.timeout,
         workers=args.workers, memory_mb=args.memory_mb, feedback=args.feedback, lang=args.lang,
+        no_sandbox=args.no_sandbox,
     )
     counts: dict[str, int] = {}
     for row in rows:
@@ -62,11 +63,15 @@ def add_parser(subparsers) -> None:
     c.add_argument("src", metavar="SRC", help="a lecturer source notebook or a folder of them")
     c.add_argument("--timeout", type=float, default=60.0, metavar="S", help="seconds per cell (default 60)")
     c.add_argument("--workers", type=int, default=2, metavar="N", help="kernels at once (default 2)")
+    c.add_argument("--no-sandbox", action="store_true",
+                   help="run without bubblewrap (only for sources you trust, on a machine without bwrap)")
     c.set_defaults(func=_check)
 
     g = verbs.add_parser("grade", help="grade a folder of submissions into a gradebook CSV",
-                         description="Run every submission in a fresh capped kernel with the hidden tests "
-                                     "from SOURCE; write a gradebook CSV and a Markdown feedback per student.")
+                         description="Run every submission in a fresh capped kernel in a bubblewrap sandbox, "
+                                     "judge the answers outside it against keys computed from the lecturer's "
+                                     "banks and data; write a gradebook CSV and a Markdown feedback per "
+                                     "student. Manual marks in marks.csv beside the gradebook are kept.")
     g.add_argument("submissions", metavar="SUBMISSIONS", help="folder of submitted notebooks")
     g.add_argument("--source", required=True, metavar="SRC", help="lecturer source notebook or folder")
     g.add_argument("--out", required=True, metavar="CSV", help="gradebook to write, e.g. grades.csv")
@@ -76,4 +81,7 @@ def add_parser(subparsers) -> None:
                    help="address-space cap per kernel (default 2048)")
     g.add_argument("--feedback", default=None, metavar="DIR", help="feedback folder (default: <CSV stem>_feedback)")
     g.add_argument("--lang", choices=("en", "ru"), default="en", help="language of the feedback files")
+    g.add_argument("--no-sandbox", action="store_true",
+                   help="grade without the bubblewrap sandbox (Linux only has it; every row's reason then "
+                        "carries a warning): student code can then read and write your files")
     g.set_defaults(func=_grade)

@@ -39,6 +39,7 @@ __all__ = [
     "normalise_id",
     "render",
     "resolve_lang",
+    "is_student_bank",
     "source_path",
     "validate_bank",
 ]
@@ -240,6 +241,24 @@ def message(key: str, lang: str, **values: object) -> str:
     >>> message("label.correct", "ru")
     '✔ Верно —'
     """
+    own = _messages().get(key)
+    if own is not None:
+        return render(own[lang], **values)
     from dcteach.i18n import catalogue
 
     return render(catalogue(lang)[f"exercises.{key}"], **values)
+
+
+@functools.cache
+def _messages() -> dict:
+    text = resources.files("dcteach.exercises").joinpath("messages.json").read_text("utf-8")
+    return {k: v for k, v in json.loads(text).items() if not k.startswith("@")}
+
+
+def is_student_bank(bank: dict) -> bool:
+    """True for a bank made by release for students (keys replaced by hashes).
+
+    >>> is_student_bank({"id": "ex01"}), is_student_bank({"id": "ex01", "release": {"student": True}})
+    (False, True)
+    """
+    return bool((bank.get("release") or {}).get("student"))

@@ -28,6 +28,8 @@ class RunSettings:
     startup_timeout: float = 60.0
     lang: str = "en"
     kernel_name: str = "python3"
+    sandbox: object = None  # a dcteach.exercises._sandbox.Sandbox, or None (--no-sandbox)
+    banks_root: str | None = None  # folder holding banks/ with the student banks
 
 
 @dataclass
@@ -84,16 +86,44 @@ def _note(text: str):
     return new_output("stream", name="stderr", text=text)
 
 
-def _kernel_env(settings: RunSettings) -> dict:
-    env = dict(os.environ)
-    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_MAX_THREADS"):
-        env[name] = "1"  # thread pools reserve address space; keep the memory cap meaningful
-    # pyarrow's default pool and glibc's per-thread arenas reserve gigabytes of address space
-    # they never use; without this a kernel that only loads a dataset would need a 2 GB cap
-    env.update(ARROW_DEFAULT_MEMORY_POOL="system", MALLOC_ARENA_MAX="2")
-    env.update(DCTEACH_LANG=settings.lang, MPLBACKEND="Agg", PYDEVD_DISABLE_FILE_VALIDATION="1",
-               DCTEACH_GRADING="1")
-    return env
+def _pythonpath(settings: RunSettings) -> str:
+    if settings.sandbox is not None:
+        return settings.sandbox.pythonpath
+    import dcteach
+
+    return os.path.dirname(os.path.dirname(os.path.abspath(dcteach.__file__)))
+
+
+def kernel_environment(settings: RunSettings, workdir: str) -> dict:
+    """The kernel's whole environment (nothing inherited from the grader)."""
+    from dcteach.exercises._sandbox import kernel_env, prepare_workdir
+
+    prepare_workdir(workdir)
+    extra = {"DCTEACH_EXERCISES": settings.banks_root} if settings.banks_root else {}
+    return kernel_env(workdir, _pythonpath(settings), settings.lang, extra)
+
+
+def kernel_command(settings: RunSettings, workdir: str, runtime_dir: str | None, env: dict,
+                   command: list[str]) -> list[str]:
+    """``command`` wrapped in the sandbox (or as it is without one)."""
+    if settings.sandbox is None:
+        return command
+    extra = [settings.banks_root] if settings.banks_root else []
+    settings.sandbox.extra_ro = extra
+    return settings.sandbox.wrap(command, workdir, runtime_dir, env)
+
+
+def _kernel_spec(settings: RunSettings, workdir: str, runtime_dir: str, env: dict):
+    """An in-memory kernelspec: the grader never reads a kernelspec folder a student could write."""
+    import sys
+
+    from jupyter_client.kernelspec import KernelSpec
+
+    command = [sys.executable, "-s", "-m", "ipykernel_launcher", "-f", "{connection_file}",
+               "--HistoryManager.hist_file=:memory:", "--HistoryManager.enabled=False"]
+    argv = kernel_command(settings, workdir, runtime_dir, env, command)
+    return KernelSpec(argv=argv, display_name="dcteach grading", language="python",
+                      interrupt_mode="message", env={})
 
 
 async def _execute(client, km, nb, settings: RunSettings, result: RunResult) -> None:
@@ -124,7 +154,7 @@ async def _execute(client, km, nb, settings: RunSettings, result: RunResult) -> 
         previous_timed_out = timed_out
 
 
-async def run_notebook(nb, settings: RunSettings, workdir: str) -> RunResult:
+async def run_notebook(nb, settings: RunSettings, workdir: str) -> RunResult:  # noqa: C901
     """Execute every code cell of ``nb`` (an ``nbformat`` notebook) in a new kernel.
 
     Errors in cells do not stop the run. The notebook object is updated in
@@ -133,8 +163,16 @@ async def run_notebook(nb, settings: RunSettings, workdir: str) -> RunResult:
     """
     from jupyter_client.manager import AsyncKernelManager
 
+    import tempfile
+
     result = RunResult(cells=nb.cells)
-    km = AsyncKernelManager(kernel_name=settings.kernel_name)
+    started = None
+    runtime_dir = tempfile.mkdtemp(prefix="dcteach-ipc-")
+    env = kernel_environment(settings, workdir)
+    km = AsyncKernelManager(kernel_name="dcteach-grading", transport="ipc",
+                            ip=os.path.join(runtime_dir, "k"),
+                            connection_file=os.path.join(runtime_dir, "kernel.json"))
+    km._kernel_spec = _kernel_spec(settings, workdir, runtime_dir, env)
     client = _client_class()(
         nb, km=km, timeout=max(1, int(round(settings.timeout))), allow_errors=True,
         interrupt_on_timeout=True, record_timing=False, iopub_timeout=2,
@@ -148,11 +186,11 @@ async def run_notebook(nb, settings: RunSettings, workdir: str) -> RunResult:
     deadline = settings.startup_timeout + (settings.timeout + 3) * (n_code + 2)
     try:
         await km.start_kernel(
-            cwd=workdir, env=_kernel_env(settings),
-            extra_arguments=["--HistoryManager.hist_file=:memory:", "--HistoryManager.enabled=False"],
+            cwd=workdir, env=env,
             preexec_fn=lambda: _limit_memory(limit),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
+        started = getattr(km.provisioner, "process", None)
         client.kc = km.client()
         client.kc.start_channels()
         await client.kc.wait_for_ready(timeout=settings.startup_timeout)
@@ -179,4 +217,20 @@ async def run_notebook(nb, settings: RunSettings, workdir: str) -> RunResult:
                 await km.shutdown_kernel(now=True)
         with contextlib.suppress(Exception):
             await km.cleanup_resources()
+        await _reap(started)
+        import shutil
+
+        shutil.rmtree(runtime_dir, ignore_errors=True)
     return result
+
+
+async def _reap(process) -> None:
+    """Kill and wait until the kernel's process (bwrap: its whole PID namespace) is gone."""
+    if process is None:
+        return
+    with contextlib.suppress(Exception):
+        process.kill()
+    for _ in range(100):
+        if process.poll() is not None:
+            return
+        await asyncio.sleep(0.05)

@@ -19,7 +19,7 @@ from dcteach._errors import DcteachError
 from dcteach.exercises._bank import load_bank
 from dcteach.exercises._notebook import analyse
 from dcteach.exercises._runner import RunSettings
-from dcteach.exercises.grade import _question_states, assemble, load_sources
+from dcteach.exercises.grade import _frames_for, _question_results, _write_student_banks, assemble, load_sources, read_answers
 from dcteach.exercises.release import find_leaks, release_notebook
 
 __all__ = ["CheckReport", "check_sources"]
@@ -67,6 +67,8 @@ def _static_problems(source) -> list[str]:
 async def _run_checks(sources, settings: RunSettings, workers: int) -> CheckReport:
     from dcteach.exercises._runner import run_notebook
 
+    frames = _frames_for(sources)
+
     report = CheckReport({exercise: [] for exercise in sources})
     semaphore = asyncio.Semaphore(workers)
 
@@ -75,9 +77,11 @@ async def _run_checks(sources, settings: RunSettings, workers: int) -> CheckRepo
         async with semaphore:
             with tempfile.TemporaryDirectory(prefix="dcteach-check-") as workdir:
                 result = await run_notebook(assembled.nb, settings, workdir)
-        states = _question_states(assembled, result, source.bank)
+                answers = read_answers(workdir)
+            results = await _question_results(assembled, result, source, answers, settings, frames, "en")
         for q in (source.bank or {}).get("questions", []):
-            state, text = states.get(q["id"], ("not_run", "no tests cell ran"))
+            got = results.get(q["id"])
+            state, text = (got.state, got.text) if got else ("not_run", "no tests cell ran")
             allowed = {"submitted"} if q["kind"] == "open" and "correct" in expect else expect
             if state not in allowed:
                 report.problems[source.exercise].append(
@@ -95,9 +99,24 @@ async def _run_checks(sources, settings: RunSettings, workers: int) -> CheckRepo
     return report
 
 
-def check_sources(src: str | Path, *, timeout: float = 60.0, workers: int = 2) -> CheckReport:
-    """Check every lecturer source under ``src`` (file or folder); see the module doc."""
+def check_sources(src: str | Path, *, timeout: float = 60.0, workers: int = 2,
+                  no_sandbox: bool = False) -> CheckReport:
+    """Check every lecturer source under ``src`` (file or folder); see the module doc.
+
+    The runs use the grading sandbox, so a solution that needs anything the
+    sandbox hides fails here first.
+    """
+    import shutil
+
+    from dcteach.exercises._sandbox import find_sandbox
+
     sources = load_sources(Path(src))
-    settings = RunSettings(timeout=timeout, memory_mb=4096)
-    return asyncio.run(_run_checks(sources, settings, workers))
+    sandbox = find_sandbox(no_sandbox=no_sandbox)
+    banks_root = Path(tempfile.mkdtemp(prefix="dcteach-banks-"))
+    try:
+        _write_student_banks(sources, banks_root)
+        settings = RunSettings(timeout=timeout, memory_mb=4096, sandbox=sandbox, banks_root=str(banks_root))
+        return asyncio.run(_run_checks(sources, settings, workers))
+    finally:
+        shutil.rmtree(banks_root, ignore_errors=True)
 

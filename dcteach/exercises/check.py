@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import enum
 import json
+import os
 from dataclasses import dataclass
 
 from dcteach.exercises import _checkers
@@ -130,11 +131,17 @@ class Question:
         >>> load("ex04").q1.prompt()
         4.1. Which instruments of the operational group have a document cited in a footnote ...
         """
-        return Message(f"{self.number}. {self._spec['prompt'][self._lang(lang)]}")
+        lang = self._lang(lang)
+        text = f"{self.number}. {self._spec['prompt'][lang]}"
+        if _checkers.accepts_russian(self._spec["checker"]):
+            text += " " + message("accepts_ru", lang)
+        return Message(text)
 
     def _detail(self, key: str, values: dict, lang: str) -> str:
         if key == "wrong_type":
             values = {**values, "expected": message(values["expected"], lang)}
+        if key == "parts.part":
+            values = {**values, "outcome": message(f"label.{values['outcome']}", lang).rstrip(" —")}
         if key == "open.submitted":
             rubric = self._spec["checker"]["rubric"]
             values = {**values, "rubric": " ".join(
@@ -158,15 +165,18 @@ class Question:
         >>> q.check(None, lang="ru").message.startswith("○ Нет ответа — 4.1.")
         True
         """
+        return self.feedback(_checkers.check(self._spec["checker"], answer), lang=lang)
+
+    def feedback(self, verdict: "_checkers.Verdict", *, lang: str | None = None) -> Feedback:
+        """Word a verdict of the judge (the grader words its own verdicts with this too)."""
         lang = self._lang(lang)
-        verdict = _checkers.check(self._spec["checker"], answer)
         outcome = Outcome(verdict.outcome)
         parts = [message(f"label.{outcome.value}", lang), f"{self.number}."]
         details = [_capitalise(self._detail(key, values, lang)) for key, values in verdict.details]
         if outcome is Outcome.NOT_ATTEMPTED:
             parts.append(_capitalise(message("not_attempted", lang)))
         elif outcome is Outcome.CORRECT:
-            parts.append(_capitalise(self._spec["feedback"]["correct"][lang]))
+            parts.append(_capitalise(self._correct_text(verdict, lang)))
         elif outcome is Outcome.INCORRECT:
             parts.extend(details)
             parts.append(_capitalise(self._spec["feedback"]["incorrect"][lang]))
@@ -174,6 +184,17 @@ class Question:
         else:
             parts.extend(details)
         return Feedback(self.number, outcome, " ".join(p for p in parts if p))
+
+    def _correct_text(self, verdict, lang: str) -> str:
+        feedback = self._spec["feedback"]
+        if "correct" in feedback:
+            return feedback["correct"][lang]
+        salt = self._spec["checker"].get("salt", "")
+        for sealed in feedback.get("correct_sealed", []):  # a student bank: the right answer opens it
+            opened = _checkers.unseal(salt, verdict.matched, sealed)
+            if opened:
+                return opened[lang]
+        return ""
 
     def grade(self, answer: object, *, lang: str | None = None) -> Feedback:
         """Like :meth:`check`, but raise unless the answer is correct (or submitted).
@@ -216,12 +237,22 @@ class Question:
         return Message(message("hint", lang, n=n, total=len(hints), number=self.number, text=hints[n - 1][lang]))
 
     def solution(self, *, lang: str | None = None) -> Message:
-        """The model solution, read from the lecturer source if it is present.
+        """The model solution, only where the lecturer enables it.
 
-        Students' copies do not contain solutions; without the lecturer source
-        this returns a message saying so.
+        Solutions are shown only when ``DCTEACH_SOLUTIONS=1`` is set *and* the
+        lecturer's material is present (the source notebook, or the practice
+        bank's ``solution``); students' copies hold neither, so elsewhere this
+        returns a message saying so.
+
+        >>> print(load("ex04").q1.solution())  # doctest: +ELLIPSIS
+        Solutions to ex04 are not enabled here. ...
         """
         lang = self._lang(lang)
+        if os.environ.get("DCTEACH_SOLUTIONS", "").strip().lower() not in ("1", "yes", "true", "on"):
+            return Message(message("solution.disabled", lang, exercise=self._exercise.id, call=self._call))
+        if self._spec.get("solution"):  # a practice task: the lecturer bank holds the code
+            header = message("solution", lang, number=self.number, source=f"{self._exercise.id}.json")
+            return Message(f"{header}\n{self._spec['solution']}")
         path = source_path(self._exercise.id)
         if path is None:
             return Message(message("solution.missing", lang, number=self.number,

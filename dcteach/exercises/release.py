@@ -203,11 +203,51 @@ def source_notebooks(src: Path) -> list[Path]:
     return paths
 
 
+def _lecturer_banks(src: Path) -> dict[str, dict]:
+    """Every lecturer bank for a release: ``banks/`` beside the source folder, else the usual lookup."""
+    from dcteach.exercises._bank import _load_bank_cached, bank_paths, is_student_bank
+
+    folder = (src if src.is_dir() else src.parent).resolve().parent / "banks"
+    if folder.is_dir():
+        paths = {p.stem: p for pattern in ("ex[0-9][0-9].json", "p[0-9][0-9].json")
+                 for p in sorted(folder.glob(pattern))}
+    else:
+        paths = bank_paths()
+    banks = {}
+    for bank_id, path in sorted(paths.items()):
+        bank = _load_bank_cached(str(path), path.stat().st_mtime, False)
+        if not is_student_bank(bank):
+            banks[bank_id] = bank
+    return banks
+
+
+def student_bank_texts(src: Path) -> dict[str, str]:
+    """``{relative path: text}`` of the student banks and quiz banks a release writes.
+
+    ``banks/<id>.json`` for every lecturer bank (exercises and practice) and
+    ``quiz/<name>.json`` for every quiz bank of the package.
+    """
+    from dcteach.exercises._student import student_bank, student_quiz_bank
+    from dcteach.quiz import BANKS_DIR, load_bank as load_quiz
+
+    texts = {}
+    for bank_id, bank in _lecturer_banks(Path(src)).items():
+        texts[f"banks/{bank_id}.json"] = json.dumps(student_bank(bank), ensure_ascii=False, indent=1) + "\n"
+    for path in sorted(BANKS_DIR.glob("*.json")):
+        quiz = load_quiz(path)
+        if not (quiz.get("release") or {}).get("student"):
+            texts[f"quiz/{path.name}"] = json.dumps(student_quiz_bank(quiz), ensure_ascii=False, indent=1) + "\n"
+    return texts
+
+
 def release_sources(src: str | Path, out: str | Path) -> list[Path]:
     """Write the student version of every source in ``src`` into folder ``out``.
 
     All notebooks are built and leak-checked first; files are written
-    (atomically) only if every one is clean.
+    (atomically) only if every one is clean. The student versions of the
+    banks (``OUT/banks``: keys replaced by salted hashes computed from the
+    data now) and of the quiz banks (``OUT/quiz``) are written too; release
+    again when the data or a bank change.
 
     Raises
     ------
@@ -235,10 +275,20 @@ def release_sources(src: str | Path, out: str | Path) -> list[Path]:
         student = release_notebook(nb, exercise_id=exercise_id)
         problems += [f"{path.name}: {p}" for p in find_leaks(nb, student)]
         built.append((out / path.name, student))
+    banks = student_bank_texts(Path(src))
+    from dcteach.exercises._student import lecturer_secrets
+
+    for bank_id, bank in _lecturer_banks(Path(src)).items():
+        shipped = "\n".join(banks.values()) + "\n".join(json.dumps(json.loads(t)) for t in banks.values())
+        problems += [f"banks/{bank_id}.json: a key survives: {secret[:60]!r}" for secret in lecturer_secrets(bank)
+                     if secret in shipped]
     if problems:
         raise LeakError("leak check failed, nothing written:\n  " + "\n  ".join(problems))
     written = []
     for target, student in built:
         write_text(target, nbformat.writes(nbformat.from_dict(student)) + "\n")
         written.append(target)
+    for relative, text in banks.items():
+        write_text(out / relative, text)
+        written.append(out / relative)
     return written

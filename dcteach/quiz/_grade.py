@@ -8,7 +8,10 @@ from collections.abc import Iterable
 
 from dcteach.i18n import _, ngettext, resolve_lang
 
-__all__ = ["grade_answer", "parse_number"]
+__all__ = ["grade_answer", "numeric_cells", "parse_number"]
+
+#: a numeric tolerance (or range) is checked on a grid of this many steps, so it can be hashed
+_STEPS = 10
 
 
 def parse_number(text) -> float | None:
@@ -36,6 +39,78 @@ def _norm(text: str) -> str:
 def _verdict(correct: bool, feedback: str, lang: str) -> tuple[bool, str]:
     key = "quiz.correct" if correct else "quiz.incorrect"
     return correct, _(key, lang, feedback=feedback)
+
+
+def numeric_cells(entry: dict, tolerance: float) -> list:
+    """Grid cells a numeric answer entry accepts (what a student bank hashes).
+
+    >>> numeric_cells({"value": 7}, 0)
+    ['7.0']
+    >>> len(numeric_cells({"value": 7}, 0.5)), numeric_cells({"range": [1, 2]}, 0)[:2]
+    (21, [10, 11])
+    """
+    step = _step(entry, tolerance)
+    if step is None:
+        return [repr(float(entry["value"]))]
+    if "value" in entry:
+        centre = round(entry["value"] / step)
+        return [centre + k for k in range(-_STEPS, _STEPS + 1)]
+    low, high = entry["range"]
+    return list(range(round(low / step), round(high / step) + 1))
+
+
+def _step(entry: dict, tolerance: float):
+    if "range" in entry:
+        low, high = entry["range"]
+        return (high - low) / _STEPS if high > low else None
+    return tolerance / _STEPS if tolerance > 0 else None
+
+
+def _cell(value: float, step):
+    return repr(float(value)) if step is None else round(value / step)
+
+
+def _sealed_student(question: dict, answer, lang: str) -> tuple[bool, str]:
+    """Grade against a student quiz bank (hashes and sealed feedback, see dcteach.exercises._student)."""
+    from dcteach.exercises._checkers import _digest, unseal
+
+    salt = question["salt"]
+    kind = question["type"]
+    if kind in ("multiple_choice", "many_choice"):
+        answers = question["answers"]
+        if kind == "multiple_choice":
+            if isinstance(answer, bool) or not isinstance(answer, int) or not 0 <= answer < len(answers):
+                return False, _("quiz.not_attempted", lang)
+            picked = [answer]
+            key = answer
+        else:
+            picked = sorted(set(answer)) if isinstance(answer, Iterable) and not isinstance(answer, str) else []
+            picked = [i for i in picked if isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(answers)]
+            if not picked:
+                return False, _("quiz.not_attempted", lang)
+            key = picked
+        correct = _digest(salt, key) == question["key_hash"]
+        texts = [unseal(salt, ["option", i], answers[i]["feedback_sealed"]) or {} for i in picked]
+        if correct or kind == "multiple_choice":
+            return _verdict(correct, " ".join(t.get(lang, "") for t in texts), lang)
+        # many_choice, not right: the feedback of a wrong pick if one says it is wrong, else "missing"
+        return _verdict(False, texts[0].get(lang, "") if len(texts) == 1 else
+                        ngettext("quiz.missing_choices", 1, lang), lang)
+    if answer is None or (isinstance(answer, str) and not answer.strip()):
+        return False, _("quiz.not_attempted", lang)
+    if kind == "numeric":
+        value = parse_number(answer)
+        if value is None:
+            return False, _("quiz.not_a_number", lang, answer=answer)
+        keys = [["n", _cell(value, entry.get("step"))] for entry in question["answers"]]
+    else:
+        keys = [["s", _norm(answer)]] * len(question["answers"])
+    for entry, key in zip(question["answers"], keys):
+        digest = _digest(salt, key)
+        if digest in entry["hashes"]:
+            opened = unseal(salt, key, entry["sealed"][digest]) or {}
+            return _verdict(bool(opened.get("correct")), opened.get("feedback", {}).get(lang, ""), lang)
+    return _default(question, lang)
 
 
 def _choice(question: dict, answer, lang: str) -> tuple[bool, str]:
@@ -134,4 +209,6 @@ def grade_answer(question: dict, answer, *, lang: str | None = None) -> tuple[bo
     (False, 'No answer yet.')
     """
     lang = resolve_lang(lang)
+    if "salt" in question:  # a student bank: keys are hashed
+        return _sealed_student(question, answer, lang)
     return _GRADERS[question["type"]](question, answer, lang)
