@@ -77,3 +77,6 @@ def add_parser(subparsers) -> None:
     g.add_argument("--feedback", default=None, metavar="DIR", help="feedback folder (default: <CSV stem>_feedback)")
     g.add_argument("--lang", choices=("en", "ru"), default="en", help="language of the feedback files")
     g.set_defaults(func=_grade)
+
+    from dcteach.cli._exercises_hub import add_subcommands  # submit, collect, mark, return, export (hub lane)
+    add_subcommands(verbs)
