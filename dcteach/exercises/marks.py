@@ -291,8 +291,8 @@ def mark_interactively(gradebook: str | Path, *, submitted: str | Path | None = 
             continue
         bank = _bank(ex, banks)
         for q in (bank or {}).get("questions", []):
-            if q["kind"] != "open":
-                continue
+            if q["kind"] != "open" or str(row.get(q["id"], "")).strip() in ("0", "0.0"):
+                continue  # not an open task, or not attempted: nothing to mark
             criteria = [c for c in rubric_of(q) if remark or (who, ex, q["id"], c["id"]) not in existing]
             if not criteria:
                 continue
@@ -304,7 +304,10 @@ def mark_interactively(gradebook: str | Path, *, submitted: str | Path | None = 
                 for k, level in enumerate(c["levels"], start=1):
                     say(f"  {k}) [{float(level['points']):g}] {level['descriptor'][lang]}")
                 while True:
-                    choice = ask("level 1-4 (Enter skips, q stops): ").strip().lower()
+                    try:
+                        choice = ask("level 1-4 (Enter skips, q stops): ").strip().lower()
+                    except EOFError:
+                        return count
                     if choice in ("", "q") or re.fullmatch(r"[1-4]", choice):
                         break
                     say("  type 1, 2, 3 or 4")
@@ -312,7 +315,10 @@ def mark_interactively(gradebook: str | Path, *, submitted: str | Path | None = 
                     return count
                 if not choice:
                     continue
-                comment = ask("comment (optional): ")
+                try:
+                    comment = ask("comment (optional): ")
+                except EOFError:
+                    comment = ""
                 record_mark(path, student=who, exercise=ex, question=q["id"], criterion=c,
                             level=int(choice), comment=comment, marker=marker)
                 count += 1

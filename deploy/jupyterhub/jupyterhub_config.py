@@ -114,7 +114,7 @@ c.Spawner.cmd = [sys.executable, "-m", "dcteach.hub.singleuser"]
 c.Spawner.default_url = "/lab"
 c.Spawner.environment = {"DCTEACH_LANG": LANG, "DCTEACH_EXCHANGE": EXCHANGE}
 c.Spawner.http_timeout = 60
-c.Spawner.start_timeout = 120
+c.Spawner.start_timeout = 240
 c.Spawner.mem_limit = os.environ.get("DCTEACH_MEM_LIMIT", "1G")  # enforced by KubeSpawner/SystemdSpawner
 if DEMO:
     # One system account for everyone, a home folder per student (see docs/lecturers.md, "local demo").
