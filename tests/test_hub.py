@@ -104,7 +104,7 @@ def _fill(nb: dict, answers: dict[str, str]) -> dict:
 def _student_session(hub, name: str) -> dict:
     from dcteach.hub.remote import UserServer
 
-    took = hub.start_server(name, timeout=240)
+    took = hub.start_server(name, timeout=300)
     began = time.monotonic()
     server = UserServer(hub.url, name, hub.token)
     top = server.listdir()

@@ -61,7 +61,9 @@ def release_sources() -> list[tuple[Path, str]]:
     """``(folder, prefix in the course folder)`` pairs that make the student release.
 
     From the wheel: ``dcteach/notebooks`` and ``dcteach/exercises/student``; from a
-    source checkout: ``notebooks/`` and ``exercises/student/``.
+    source checkout: ``notebooks/`` and ``exercises/student/``; then
+    ``$DCTEACH_RELEASE_DIR`` (the folder a lecturer releases exercises into
+    during the term), delivered into ``exercises/``.
     """
     pkg = _package_dir()
     pairs = []
@@ -71,6 +73,9 @@ def release_sources() -> list[tuple[Path, str]]:
         folder = packaged if packaged.is_dir() else checkout
         if folder.is_dir():
             pairs.append((folder, prefix))
+    extra = os.environ.get("DCTEACH_RELEASE_DIR")
+    if extra and Path(extra).is_dir():  # the lecturer's releases during the term win over the packaged ones
+        pairs.append((Path(extra), "exercises"))
     if not pairs:
         raise UsageError("the student release is missing from this installation; reinstall dcteach")
     return pairs
@@ -103,28 +108,30 @@ def sync_course(target: str | os.PathLike | None = None, *,
     except (OSError, ValueError):
         delivered = {}
     report = SyncReport()
+    release: dict[str, Path] = {}  # a later source wins for the same file
     for folder, prefix in sources if sources is not None else release_sources():
         for path in _files(folder):
-            rel = (Path(prefix) / path.relative_to(folder)).as_posix()
-            data = path.read_bytes()
-            new = _digest(data)
-            dest = target / rel
-            if not dest.exists():
+            release[(Path(prefix) / path.relative_to(folder)).as_posix()] = path
+    for rel, path in release.items():
+        data = path.read_bytes()
+        new = _digest(data)
+        dest = target / rel
+        if not dest.exists():
+            write_bytes(dest, data)
+            report.copied.append(rel)
+        elif dest.is_file():
+            current = _digest(dest.read_bytes())
+            if current == new:
+                pass
+            elif current == delivered.get(rel):  # untouched by the student: update it
                 write_bytes(dest, data)
-                report.copied.append(rel)
-            elif dest.is_file():
-                current = _digest(dest.read_bytes())
-                if current == new:
-                    pass
-                elif current == delivered.get(rel):  # untouched by the student: update it
-                    write_bytes(dest, data)
-                    report.updated.append(rel)
-                else:  # the student's work wins
-                    report.kept.append(rel)
-                    continue
-            else:
+                report.updated.append(rel)
+            else:  # the student's work wins
                 report.kept.append(rel)
                 continue
-            delivered[rel] = new
+        else:
+            report.kept.append(rel)
+            continue
+        delivered[rel] = new
     write_text(manifest_path, json.dumps(delivered, indent=1, sort_keys=True) + "\n")
     return report

@@ -116,14 +116,19 @@ class LocalHub:
         except urllib.error.HTTPError as exc:
             if exc.code != 400:  # 400: already running
                 raise
+        seen = False
         while time.monotonic() - began < timeout:
             model = self.api("GET", f"/users/{user}")
             server = (model or {}).get("servers", {}).get("")
             if server and server.get("ready"):
                 return time.monotonic() - began
+            if server:
+                seen = True
+            elif seen:  # it was starting and is gone: the hub gave up on it
+                raise DcteachError(f"{user}'s server failed to start; see {self.log}")
             if self.process.poll() is not None:
                 raise DcteachError(f"the hub stopped; see {self.log}")
-            time.sleep(0.25)
+            time.sleep(1.0)  # every poll costs the hub CPU: a class polling at 4 Hz slows its own spawns
         raise DcteachError(f"{user}'s server was not ready after {timeout:g} s; see {self.log}")
 
     def stop(self, timeout: float = 20) -> None:

@@ -10,6 +10,7 @@
 #   DCTEACH_HUB_URL         public URL the proxy listens on (default http://127.0.0.1:8000)
 #   DCTEACH_HUB_STATE       folder for the hub's database and cookie secret (default /srv/dcteach/hub)
 #   DCTEACH_EXCHANGE        the submissions exchange (default /srv/dcteach/exchange)
+#   DCTEACH_RELEASE_DIR     folder the lecturer releases exercises into (students get them at next start)
 #   DCTEACH_LANG            the course language in students' servers: en | ru (default en)
 #   DCTEACH_LECTURERS       comma-separated hub user names who are admins (default: lecturer)
 #   DCTEACH_HUB_SSL_KEY, DCTEACH_HUB_SSL_CERT   HTTPS on the proxy (see docs/lecturers.md)
@@ -113,8 +114,11 @@ else:
 c.Spawner.cmd = [sys.executable, "-m", "dcteach.hub.singleuser"]
 c.Spawner.default_url = "/lab"
 c.Spawner.environment = {"DCTEACH_LANG": LANG, "DCTEACH_EXCHANGE": EXCHANGE}
-c.Spawner.http_timeout = 60
-c.Spawner.start_timeout = 240
+if os.environ.get("DCTEACH_RELEASE_DIR"):  # exercises the lecturer releases during the term
+    c.Spawner.environment["DCTEACH_RELEASE_DIR"] = os.environ["DCTEACH_RELEASE_DIR"]
+# A busy machine needs time: at 30 arrivals on 2 cores a server took over a minute to answer.
+c.Spawner.http_timeout = int(os.environ.get("DCTEACH_SPAWN_TIMEOUT", "300"))
+c.Spawner.start_timeout = int(os.environ.get("DCTEACH_SPAWN_TIMEOUT", "300"))
 c.Spawner.mem_limit = os.environ.get("DCTEACH_MEM_LIMIT", "1G")  # enforced by KubeSpawner/SystemdSpawner
 if DEMO:
     # One system account for everyone, a home folder per student (see docs/lecturers.md, "local demo").
