@@ -205,3 +205,49 @@ def test_a_term_on_a_real_hub(hub, tmp_path):
     assert moodle[0] == ["username", "ex02"] and moodle[1] == ["student01", final["student01"]["total"]]
     canvas = list(csv.reader((work / "canvas.csv").open(encoding="utf-8")))
     assert canvas[1] == ["Points Possible", "", "", "", "", "7"]
+
+
+def test_dcteach_hub_logs_in_through_its_proxy_and_stops_everything_on_sigterm(tmp_path):
+    import re
+    import signal
+
+    import psutil
+    import requests
+
+    from dcteach.hub.local import free_port
+
+    ensure_proxy()
+    port = free_port()
+    state = tmp_path / "hub"
+    proc = subprocess.Popen([sys.executable, "-m", "dcteach.cli", "hub", "--students", "2", "--port", str(port),
+                             "--dir", str(state)], cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = []
+        while not lines or not lines[-1].startswith("Press Ctrl+C"):
+            line = proc.stdout.readline()
+            assert line, f"dcteach hub ended early: {proc.stderr.read()[-500:]}"
+            lines.append(line.strip())
+        password = re.search(r"students' password \(demo only\): (\S+)", "\n".join(lines))[1]
+        tree = psutil.Process(proc.pid).children(recursive=True)
+        assert any("configurable-http-proxy" in " ".join(p.cmdline()) for p in tree)
+        with requests.Session() as web:
+            page = web.get(f"http://127.0.0.1:{port}/hub/login", timeout=30)
+            xsrf = re.search(r'name="_xsrf" value="([^"]+)"', page.text)[1]
+            wrong = web.post(f"http://127.0.0.1:{port}/hub/login", timeout=30, allow_redirects=False,
+                             data={"username": "student01", "password": "wrong-password", "_xsrf": xsrf})
+            assert wrong.status_code == 403
+            right = web.post(f"http://127.0.0.1:{port}/hub/login", timeout=30, allow_redirects=False,
+                             data={"username": "student01", "password": password, "_xsrf": xsrf})
+            assert right.status_code == 302 and "jupyterhub-session-id" in web.cookies
+            stranger = web.post(f"http://127.0.0.1:{port}/hub/login", timeout=30, allow_redirects=False,
+                                data={"username": "student99", "password": password, "_xsrf": xsrf})
+            assert stranger.status_code == 403  # only the demo class may log in
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    time.sleep(1)
+    left = [p for p in tree if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    assert not left, f"still running after SIGTERM: {[p.cmdline()[:3] for p in left]}"

@@ -27,8 +27,8 @@ def _run(args) -> int:
     try:
         print(f"JupyterHub for the course: {hub.url}/hub/login  (only on this computer)")
         print(f"  students: {', '.join(hub.students)}")
-        print(f"  lecturer (admin): {hub.lecturer}")
-        print(f"  password for everyone (demo only): {hub.password}")
+        print(f"  students' password (demo only): {hub.password}")
+        print(f"  lecturer (admin): {hub.lecturer}, password: {hub.admin_password}")
         print(f"  exchange: {hub.state / 'exchange'}; log: {hub.log}")
         print("Press Ctrl+C to stop.", flush=True)
         while hub.process.poll() is None:

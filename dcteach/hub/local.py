@@ -2,8 +2,8 @@
 
 :func:`start` runs ``jupyterhub -f deploy/jupyterhub/jupyterhub_config.py`` in
 demo mode (one system account, a home folder per student under the state
-folder, a shared password) in its own session, waits until the hub answers
-through its proxy, and returns a :class:`LocalHub`. :meth:`LocalHub.stop`
+folder, a shared password for students and another for the lecturer) in its
+own session, waits until the hub answers through its proxy, and returns a :class:`LocalHub`. :meth:`LocalHub.stop`
 stops the hub (which stops the students' servers and the proxy), then ends
 whatever is left of the hub's process tree.
 
@@ -87,6 +87,7 @@ class LocalHub:
     state: Path
     token: str
     password: str
+    admin_password: str
     students: list[str]
     lecturer: str
     process: subprocess.Popen
@@ -185,7 +186,7 @@ def start(state: str | os.PathLike, *, students: int = 3, port: int = 8000, lang
     except OSError as exc:
         raise UsageError(f"{state}: cannot create the hub's folder ({exc.strerror}); choose another with --dir") from None
     proxy = find_proxy()
-    token, password = secrets.token_hex(24), secrets.token_urlsafe(12)
+    token, password, admin_password = secrets.token_hex(24), secrets.token_urlsafe(12), secrets.token_urlsafe(30)
     names = [f"student{i:02d}" for i in range(1, students + 1)]
     exchange = Path(exchange).resolve() if exchange else state / "exchange"
     from dcteach.exercises.exchange import init_exchange
@@ -193,10 +194,11 @@ def start(state: str | os.PathLike, *, students: int = 3, port: int = 8000, lang
     init_exchange(exchange)
     env = dict(os.environ)
     env.update({
-        "DCTEACH_HUB_MODE": "demo", "DCTEACH_HUB_AUTH": "dummy", "DCTEACH_HUB_STATE": str(state),
+        "DCTEACH_HUB_MODE": "demo", "DCTEACH_HUB_AUTH": "shared", "DCTEACH_HUB_STATE": str(state),
         "DCTEACH_HUB_URL": f"http://127.0.0.1:{port}", "DCTEACH_HUB_INTERNAL_PORT": str(free_port()),
         "DCTEACH_HUB_PROXY_API_PORT": str(free_port()), "DCTEACH_HUB_PROXY": str(proxy),
-        "DCTEACH_HUB_PASSWORD": password, "DCTEACH_HUB_STUDENTS": str(students),
+        "DCTEACH_HUB_PASSWORD": password, "DCTEACH_HUB_ADMIN_PASSWORD": admin_password,
+        "DCTEACH_HUB_STUDENTS": str(students),
         "DCTEACH_HUB_API_TOKEN": token, "DCTEACH_LECTURERS": lecturer, "DCTEACH_LANG": lang,
         "DCTEACH_EXCHANGE": str(exchange),
     })
@@ -206,7 +208,8 @@ def start(state: str | os.PathLike, *, students: int = 3, port: int = 8000, lang
         process = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(config_file())],
                                    cwd=state, env=env, stdout=stream, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, start_new_session=True)
-    hub = LocalHub(f"http://127.0.0.1:{port}", state, token, password, names, lecturer, process, log)
+    hub = LocalHub(f"http://127.0.0.1:{port}", state, token, password, admin_password, names, lecturer,
+                   process, log)
     began = time.monotonic()
     while time.monotonic() - began < timeout:
         if process.poll() is not None:

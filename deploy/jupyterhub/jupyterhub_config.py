@@ -6,7 +6,7 @@
 # Everything a lecturer may change is read from the environment, so the file stays as it is:
 #
 #   DCTEACH_HUB_MODE        production (default) | demo
-#   DCTEACH_HUB_AUTH        native (default) | lti13 | dummy (demo only)
+#   DCTEACH_HUB_AUTH        native (default) | lti13 | shared (demo only)
 #   DCTEACH_HUB_URL         public URL the proxy listens on (default http://127.0.0.1:8000)
 #   DCTEACH_HUB_STATE       folder for the hub's database and cookie secret (default /srv/dcteach/hub)
 #   DCTEACH_EXCHANGE        the submissions exchange (default /srv/dcteach/exchange)
@@ -37,7 +37,7 @@ STATE = Path(os.environ.get("DCTEACH_HUB_STATE", "/srv/dcteach/hub"))
 EXCHANGE = os.environ.get("DCTEACH_EXCHANGE", "/srv/dcteach/exchange")
 LANG = os.environ.get("DCTEACH_LANG", "en")
 LECTURERS = {n.strip() for n in os.environ.get("DCTEACH_LECTURERS", "lecturer").split(",") if n.strip()}
-AUTH = os.environ.get("DCTEACH_HUB_AUTH", "dummy" if DEMO else "native")
+AUTH = os.environ.get("DCTEACH_HUB_AUTH", "shared" if DEMO else "native")
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 # --- network: only the proxy faces users; the hub and the proxy's API stay on loopback -------------
@@ -100,15 +100,17 @@ elif AUTH == "lti13":
     c.LTI13Authenticator.uri_scheme = "https"
     c.LTI13Authenticator.tool_name = "dcteach: digital customs"
     c.Authenticator.allow_all = True  # the LMS decides who may launch
-elif AUTH == "dummy":
+elif AUTH == "shared":
     if not DEMO:
-        raise SystemExit("DCTEACH_HUB_AUTH=dummy is only for the local demo (DCTEACH_HUB_MODE=demo)")
-    c.JupyterHub.authenticator_class = "dummy"
-    c.DummyAuthenticator.password = os.environ["DCTEACH_HUB_PASSWORD"]
+        raise SystemExit("DCTEACH_HUB_AUTH=shared is only for the local demo (DCTEACH_HUB_MODE=demo)")
+    # One password for the demo students, another (at least 32 characters) for the lecturer.
+    c.JupyterHub.authenticator_class = "shared-password"
+    c.SharedPasswordAuthenticator.user_password = os.environ["DCTEACH_HUB_PASSWORD"]
+    c.SharedPasswordAuthenticator.admin_password = os.environ["DCTEACH_HUB_ADMIN_PASSWORD"]
     _students = int(os.environ.get("DCTEACH_HUB_STUDENTS", "3"))
     c.Authenticator.allowed_users = {f"student{i:02d}" for i in range(1, _students + 1)} | LECTURERS
 else:
-    raise SystemExit(f"DCTEACH_HUB_AUTH={AUTH!r}: choose native, lti13 or dummy")
+    raise SystemExit(f"DCTEACH_HUB_AUTH={AUTH!r}: choose native, lti13 or shared (demo)")
 
 # --- students' servers ----------------------------------------------------------------------------
 c.Spawner.cmd = [sys.executable, "-m", "dcteach.hub.singleuser"]
