@@ -318,3 +318,58 @@ def _students_apart(tmp_path: Path, alice: str, bob: str) -> None:
 
     assert _as_user(alice, read_alices_feedback) == "for alice"
     assert _as_user(bob, read_alices_feedback) == "denied"
+
+
+def test_collect_into_an_unwritable_place_is_one_line(tmp_path):
+    root = exchange.init_exchange(tmp_path / "x")
+    exchange.submit("ex02", file=STUDENT_NB, user="dana", root=root)
+    blocker = tmp_path / "file"
+    blocker.write_text("I am a file")
+    done = _cli("exercises", "collect", "--exchange", str(root), "--out", str(blocker / "sub"))
+    _one_line_error(done)
+    assert "choose a writable --out" in done.stderr
+
+
+@pytest.mark.parametrize("auth", ["native", "lti13"])
+def test_the_hub_configuration_for_a_real_deployment(tmp_path, monkeypatch, auth):
+    from traitlets.config.loader import PyFileConfigLoader
+
+    monkeypatch.setenv("DCTEACH_HUB_STATE", str(tmp_path))
+    monkeypatch.setenv("DCTEACH_HUB_AUTH", auth)
+    monkeypatch.setenv("DCTEACH_LECTURERS", "ivanova, petrov")
+    monkeypatch.setenv("DCTEACH_LTI_ISSUER", "https://moodle.example.edu")
+    monkeypatch.setenv("DCTEACH_LTI_CLIENT_ID", "abc123")
+    monkeypatch.delenv("DCTEACH_HUB_MODE", raising=False)
+    monkeypatch.delenv("DCTEACH_HUB_API_TOKEN", raising=False)
+    path = ROOT / "deploy" / "jupyterhub" / "jupyterhub_config.py"
+    c = PyFileConfigLoader(path.name, str(path.parent)).load_config()
+    assert c.Authenticator.admin_users == {"ivanova", "petrov"}
+    assert c.JupyterHub.spawner_class == "jupyterhub.spawner.LocalProcessSpawner"
+    assert c.Spawner.cmd[1:] == ["-m", "dcteach.hub.singleuser"]
+    assert [s["name"] for s in c.JupyterHub.services] == ["idle-culler"]
+    assert c.JupyterHub.hub_ip == "127.0.0.1"
+    if auth == "native":
+        assert c.JupyterHub.authenticator_class == "nativeauthenticator.NativeAuthenticator"
+        assert c.NativeAuthenticator.open_signup is False
+    else:
+        assert c.LTI13Authenticator.issuer == "https://moodle.example.edu"
+        assert c.LTI13Authenticator.client_id == ["abc123"]
+        assert c.JupyterHub.authenticator_class.__name__ == "CourseLTI13Authenticator"
+
+
+def test_lti_instructors_become_admins(tmp_path, monkeypatch):
+    import asyncio
+
+    from traitlets.config.loader import PyFileConfigLoader
+
+    monkeypatch.setenv("DCTEACH_HUB_STATE", str(tmp_path))
+    monkeypatch.setenv("DCTEACH_HUB_AUTH", "lti13")
+    path = ROOT / "deploy" / "jupyterhub" / "jupyterhub_config.py"
+    cls = PyFileConfigLoader(path.name, str(path.parent)).load_config().JupyterHub.authenticator_class
+    roles = "https://purl.imsglobal.org/spec/lti/claim/roles"
+    teacher = {"email": "ivanova@example.edu",
+               roles: ["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"]}
+    student = {"email": "ivan@example.edu", roles: ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"]}
+    auth = cls()
+    assert asyncio.run(auth.authenticate(None, teacher)).get("admin") is True
+    assert "admin" not in asyncio.run(auth.authenticate(None, student))

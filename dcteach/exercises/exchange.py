@@ -41,6 +41,7 @@ import json
 import os
 import re
 import secrets
+import sys
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -318,14 +319,20 @@ def collect(out: str | os.PathLike, *, root: str | os.PathLike | None = None,
         at, path = entries[-1]
         raw = path.read_bytes()
         target = out / "submitted" / student / f"{ex}.ipynb"
-        if not status:
-            write_bytes(target, raw)
-        else:
-            target.unlink(missing_ok=True)
+        try:
+            if not status:
+                write_bytes(target, raw)
+            else:
+                target.unlink(missing_ok=True)
+        except OSError as exc:
+            raise UsageError(f"{target}: cannot write ({exc.strerror}); choose a writable --out") from None
         results.append(Collected(student, ex, at, target, hashlib.sha256(raw).hexdigest(), attempts, status))
-    _write_submissions(out / "submissions.csv", results, policy)
+    try:
+        _write_submissions(out / "submissions.csv", results, policy)
+    except OSError as exc:
+        raise UsageError(f"{out / 'submissions.csv'}: cannot write ({exc.strerror}); choose a writable --out") from None
     for line in refused:
-        print(f"refused: {line}", file=__import__("sys").stderr)
+        print(f"refused: {line}", file=sys.stderr)
     return results
 
 
