@@ -29,6 +29,7 @@ VERB_MODULES = [
     "dcteach.cli.extension",
     "dcteach.cli.exercises",
     "dcteach.cli.dashboard",
+    "dcteach.cli.hub",
 ]
 
 

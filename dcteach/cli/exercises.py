@@ -85,3 +85,6 @@ def add_parser(subparsers) -> None:
                    help="grade without the bubblewrap sandbox (Linux only has it; every row's reason then "
                         "carries a warning): student code can then read and write your files")
     g.set_defaults(func=_grade)
+
+    from dcteach.cli._exercises_hub import add_subcommands  # submit, collect, mark, return, export (hub lane)
+    add_subcommands(verbs)
