@@ -227,7 +227,7 @@ def cite(ids=None, style: str = "bibtex", *, extra=None) -> str:
     >>> cite("SRC-ART", style="apa")
     Traceback (most recent call last):
     ...
-    dcteach._errors.UsageError: unknown citation style 'apa'; choose one of: bibtex, csl-json
+    dcteach.UsageError: unknown citation style 'apa'; choose one of: bibtex, csl-json
     """
     if style not in STYLES:
         raise UsageError(f"unknown citation style {style!r}; choose one of: {', '.join(STYLES)}")

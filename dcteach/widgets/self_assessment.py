@@ -78,7 +78,7 @@ def decode_download(html: str, fmt: str) -> tuple[str, dict]:
     >>> decode_download("<p>no link</p>", "json")
     Traceback (most recent call last):
     ...
-    dcteach._errors.UsageError: no json download link in the given HTML
+    dcteach.UsageError: no json download link in the given HTML
     """
     match = re.search(rf'href="data:{re.escape(MIME[fmt])};charset=utf-8;base64,([^"]+)"', html)
     if match is None:
