@@ -19,6 +19,7 @@ there a text alternative (an HTML ``<img alt>``; see :mod:`dcteach.plots`).
 """
 
 from dcteach._errors import DatasetError, DcteachError, UnknownDatasetError, UsageError
+from dcteach._tables import table
 from dcteach.cite import cite  # eager: a lazy function would be shadowed by the submodule
 from dcteach.data import describe, list_datasets, load_dataset
 
@@ -36,6 +37,7 @@ __all__ = [
     "list_datasets",
     "load_dataset",
     "plots",
+    "table",
     "validate",
     "widgets",
 ]

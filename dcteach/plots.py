@@ -387,10 +387,13 @@ def plot_radar(scores, *, ax=None, lang: str | None = None, max_level: int = 4,
         if annotate:
             for a, v in zip(angles, vals):
                 ax.annotate(f"{v:g}", (a, v), xytext=(4, 4), textcoords="offset points", fontsize=8)
-    ax.set_xticks(angles, [str(i) for i in frame.index], fontsize=7)
+    ax.set_xticks(angles, [str(i) for i in frame.index], fontsize=9)
+    ax.tick_params(axis="x", pad=4)
     ax.set_ylim(0, max_level)
-    ax.set_yticks(range(max_level + 1), [str(v) for v in range(max_level + 1)], fontsize=7)
-    ax.set_title(_("plots.radar.title", lang, max=max_level), fontsize=10)
+    # level numbers half-way between two items, never on an item's label; no "0" on the centre
+    ax.set_yticks(range(max_level + 1), [""] + [str(v) for v in range(1, max_level + 1)], fontsize=8)
+    ax.set_rlabel_position(np.degrees(np.pi / n))
+    ax.set_title(_("plots.radar.title", lang, max=max_level), fontsize=11)
     ax.legend(loc="upper right", bbox_to_anchor=(1.35, 1.1), fontsize=8)
     return ax
 
