@@ -61,6 +61,8 @@ def __dir__():
 
 
 def _figure_html(fig):
+    if not hasattr(fig, "savefig") or getattr(fig, "canvas", None) is None or fig is not fig.figure:
+        return None  # a SubFigure: shown through its parent figure
     from dcteach.plots import figure_html
 
     return figure_html(fig)
@@ -76,7 +78,9 @@ def _register_figure_alt_text() -> None:
         return
     html = shell.display_formatter.formatters.get("text/html")
     if html is not None:
-        html.for_type_by_name("matplotlib.figure", "Figure", _figure_html)
+        # registered for the base class: `%matplotlib inline` pops the formatters of Figure itself
+        # (IPython's select_figure_formats), which would drop ours if run after `import dcteach`
+        html.for_type_by_name("matplotlib.figure", "FigureBase", _figure_html)
 
 
 _register_figure_alt_text()
