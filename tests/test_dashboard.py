@@ -12,7 +12,17 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from _browser_support import ARTIFACTS, axe_violations, served_in_chromium, unlabelled_controls
+from _browser_support import (
+    ARTIFACTS,
+    Server,
+    axe_violations,
+    dcteach_argv,
+    free_port,
+    isolated_env,
+    new_token,
+    served_in_chromium,
+    unlabelled_controls,
+)
 from dcteach.assessment import assessment_items, assessment_to_json, load_scale
 from dcteach.dashboard import message
 from dcteach.i18n import _
@@ -205,13 +215,23 @@ def test_axe_core_finds_nothing(page, width):
     assert _axe_at(page, LANG, width) == []
 
 
-def test_axe_core_finds_nothing_in_english(tmp_path_factory):
+def test_axe_core_finds_nothing_in_english(page, tmp_path_factory):
+    """A second server, in English, opened in the same browser (one Playwright per module)."""
     tmp = tmp_path_factory.mktemp("dashboard-en")
-    with served_in_chromium(tmp, "dashboard", "--lang", "en", probe="/voila/static/",
-                            log_name="dashboard-server-en.log") as (context, base, token):
-        pg = context.new_page()
-        pg.goto(f"{base}/?token={token}")
-        pg.locator(".dcteach-dashboard [role=slider]").first.wait_for()
-        assert pg.evaluate("document.documentElement.lang") == "en"
-        assert _axe_at(pg, "en", 1280) == []
-        assert _axe_at(pg, "en", 640) == []
+    port, token = free_port(), new_token()
+    base = f"http://127.0.0.1:{port}"
+    server = Server(dcteach_argv("dashboard", "--lang", "en", "--no-browser", "--port", str(port), f"--token={token}"),
+                    isolated_env(tmp / "jupyter"), base + "/voila/static/", ARTIFACTS / "dashboard-server-en.log")
+    try:
+        server.wait_ready()
+        pg = page.context.new_page()
+        try:
+            pg.goto(f"{base}/?token={token}")
+            pg.locator(".dcteach-dashboard [role=slider]").first.wait_for()
+            assert pg.evaluate("document.documentElement.lang") == "en"
+            assert _axe_at(pg, "en", 1280) == []
+            assert _axe_at(pg, "en", 640) == []
+        finally:
+            pg.close()
+    finally:
+        server.stop()
