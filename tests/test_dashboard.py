@@ -204,7 +204,7 @@ def _axe_at(page, lang, width):
     try:
         page.locator(".dcteach-dashboard .dcteach-radar img").wait_for()
         violations = axe_violations(page, [".dcteach-dashboard"])
-        page.locator(".dcteach-dashboard").screenshot(path=str(ARTIFACTS / f"dashboard-{lang}-{width}.png"))
+        page.screenshot(path=str(ARTIFACTS / f"dashboard-{lang}-{width}.png"), full_page=True)
     finally:
         page.set_viewport_size(old)
     return violations

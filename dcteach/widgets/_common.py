@@ -341,7 +341,10 @@ _A11Y_CSS = """<style>
   flex: 1 1 100%; width: auto !important; max-width: 100%; height: auto; min-height: 0;
   white-space: normal; overflow: visible; text-overflow: clip; text-align: left; line-height: 1.3;
 }
-.widget-slider.dcteach-item-slider > .slider-container { flex: 1 1 8em; min-width: 6em; }
+.widget-slider.dcteach-item-slider > .slider-container {
+  flex: 1 1 8em; min-width: 6em; height: auto; min-height: 28px; padding: 8px 14px; box-sizing: border-box;
+  overflow: visible;
+}
 .dcteach-cell.dcteach-selected { outline: 3px dashed #D55E00; outline-offset: -4px; font-weight: bold; }
 /* slider handles: dark on the light track (>= 3:1, WCAG 1.4.11); focus is a thick ring, not a colour */
 .dcteach-item-slider .noUi-handle, .dcteach-item-slider .noUi-horizontal .noUi-handle {
