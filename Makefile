@@ -1,33 +1,50 @@
 # Two commands for everything (see README): `make course` and `make test`.
 # Both create .venv with the system's python3 (3.11+) the first time, and
-# reinstall only when pyproject.toml changes.
+# reinstall only when pyproject.toml changes. `make course` installs what the
+# course needs (dcteach and its core dependencies); `make test` adds the test
+# tools (the `test` extra: pytest, nbval, Playwright, axe-core, Voilà...).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+COURSE_STAMP := $(VENV)/.installed-course
+TEST_STAMP   := $(VENV)/.installed-test
+# pip with its progress bars, without the noise of its per-file notices
+PIP := $(BIN)/python -m pip install --progress-bar on --disable-pip-version-check
 
 .PHONY: course test setup benchmarks notebooks clean
+# an interrupted install leaves no stamp behind: the next run installs again
+.DELETE_ON_ERROR:
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
+	@echo "make: creating $(VENV) with $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -qq --upgrade pip
-	$(BIN)/python -m pip install -qq -e ".[test]"
-	touch $(STAMP)
+	@$(BIN)/python -m pip install -q --upgrade pip
 
-setup: $(STAMP)
+$(COURSE_STAMP): pyproject.toml | $(BIN)/python
+	@echo "make: installing the course (dcteach, JupyterLab, pandas, matplotlib, ipywidgets); about a minute the first time"
+	$(PIP) -e .
+	@touch $@
 
-course: $(STAMP)
-	$(BIN)/dcteach course $(ARGS)
+$(TEST_STAMP): pyproject.toml $(COURSE_STAMP)
+	@echo "make: adding the test tools (pytest, nbval, Playwright, axe-core, Voilà, frictionless)"
+	$(PIP) -e ".[test]"
+	@touch $@
 
-test: $(STAMP)
+setup: $(TEST_STAMP)
+
+# Ctrl+C stops JupyterLab and its kernels; dcteach then exits 0, so make ends quietly.
+course: $(COURSE_STAMP)
+	@$(BIN)/dcteach course $(ARGS)
+
+test: $(TEST_STAMP)
 	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with=tests/nbval_sanitize.cfg $(ARGS)
 	$(BIN)/dcteach exercises check exercises/source
 
 # Maintainers: re-execute the course notebooks after a change (nbval compares their outputs).
-notebooks: $(STAMP)
+notebooks: $(TEST_STAMP)
 	cd notebooks && MPLBACKEND=module://matplotlib_inline.backend_inline ../$(BIN)/python -m dcteach._maintain --notebooks *.ipynb
 
-benchmarks: $(STAMP)
+benchmarks: $(TEST_STAMP)
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:

@@ -7,16 +7,19 @@ The public API is small; everything else lives in private modules.
 True
 >>> dc.load_dataset("enablers").shape[0]
 7
+>>> [name for name in dir(dc) if not name.startswith("__")][:4]
+['DatasetError', 'DcteachError', 'UnknownDatasetError', 'UsageError']
 
 Widgets and plots import matplotlib and ipywidgets only when first used, so
-``import dcteach`` stays cheap.
+``import dcteach`` stays cheap. Errors are :class:`DcteachError` subclasses and
+name themselves ``dcteach.UsageError`` etc. (see ``dcteach/_errors.py``).
+
+In a notebook, importing dcteach also gives every matplotlib figure shown
+there a text alternative (an HTML ``<img alt>``; see :mod:`dcteach.plots`).
 """
 
-from __future__ import annotations
-
-import importlib
-
-from dcteach._errors import DatasetError, DcteachError
+from dcteach._errors import DatasetError, DcteachError, UnknownDatasetError, UsageError
+from dcteach._tables import table
 from dcteach.cite import cite  # eager: a lazy function would be shadowed by the submodule
 from dcteach.data import describe, list_datasets, load_dataset
 
@@ -25,6 +28,8 @@ __version__ = "0.1.0"
 __all__ = [
     "DatasetError",
     "DcteachError",
+    "UnknownDatasetError",
+    "UsageError",
     "__version__",
     "cite",
     "describe",
@@ -32,29 +37,50 @@ __all__ = [
     "list_datasets",
     "load_dataset",
     "plots",
+    "table",
     "validate",
     "widgets",
 ]
 
-# Submodules and functions loaded on first access (PEP 562) to keep import fast.
-_LAZY = {
-    "plots": ("dcteach.plots", None),
-    "widgets": ("dcteach.widgets", None),
-    "exercises": ("dcteach.exercises", None),
-    "validate": ("dcteach.validate", None),
-}
+# Submodules loaded on first access (PEP 562) to keep import fast.
+_LAZY = {"plots", "widgets", "exercises", "validate"}
 
 
 def __getattr__(name: str):
-    try:
-        module_name, attr = _LAZY[name]
-    except KeyError:
-        raise AttributeError(f"module 'dcteach' has no attribute {name!r}") from None
-    module = importlib.import_module(module_name)
-    value = getattr(module, attr) if attr else module
-    globals()[name] = value
-    return value
+    if name not in _LAZY:
+        raise AttributeError(f"module 'dcteach' has no attribute {name!r}")
+    import importlib
+
+    module = importlib.import_module(f"dcteach.{name}")
+    globals()[name] = module
+    return module
 
 
 def __dir__():
-    return sorted(set(globals()) | set(__all__))
+    return sorted(__all__)
+
+
+def _figure_html(fig):
+    if not hasattr(fig, "savefig") or getattr(fig, "canvas", None) is None or fig is not fig.figure:
+        return None  # a SubFigure: shown through its parent figure
+    from dcteach.plots import figure_html
+
+    return figure_html(fig)
+
+
+def _register_figure_alt_text() -> None:
+    """In IPython, show matplotlib figures as ``<img alt>`` too (no matplotlib import here)."""
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
+    if shell is None or not hasattr(shell, "display_formatter"):
+        return
+    html = shell.display_formatter.formatters.get("text/html")
+    if html is not None:
+        # registered for the base class: `%matplotlib inline` pops the formatters of Figure itself
+        # (IPython's select_figure_formats), which would drop ours if run after `import dcteach`
+        html.for_type_by_name("matplotlib.figure", "FigureBase", _figure_html)
+
+
+_register_figure_alt_text()

@@ -267,7 +267,7 @@ def _source_columns(core: Path) -> list[str]:
 def scaffold(path: str | os.PathLike, *, core_dir: str | os.PathLike | None = None) -> list[Path]:
     """Create a new extension in the folder *path*; return the files written.
 
-    Refuses (:class:`~dcteach._errors.UsageError`) if *path* is a file or a
+    Refuses (:class:`~dcteach.UsageError`) if *path* is a file or a
     folder that is not empty. The result validates cleanly at once.
 
     >>> import tempfile, pathlib

@@ -313,7 +313,7 @@ def cite(ids=None, style: str = "bibtex", *, extra=None) -> str:
     >>> cite("SRC-ART", style="apa")
     Traceback (most recent call last):
     ...
-    dcteach._errors.UsageError: unknown citation style 'apa'; choose one of: bibtex, csl-json
+    dcteach.UsageError: unknown citation style 'apa'; choose one of: bibtex, csl-json
     """
     _check_style(style)
     items = _resolve(ids, _sources(extra))

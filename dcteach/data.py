@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dcteach._errors import DatasetError, UsageError
+from dcteach._errors import DatasetError, UnknownDatasetError, UsageError
 from dcteach._jsondoc import loads_located
 
 __all__ = [
@@ -94,7 +94,7 @@ def check_lang(lang: str) -> str:
     >>> check_lang("xx")
     Traceback (most recent call last):
     ...
-    dcteach._errors.UsageError: unsupported language 'xx'; supported languages: 'en', 'ru'
+    dcteach.UsageError: unsupported language 'xx'; supported languages: 'en', 'ru'
     """
     if lang not in LANGUAGES:
         raise UsageError(
@@ -113,7 +113,7 @@ def _resource(name: str) -> dict:
     if name not in res:
         close = difflib.get_close_matches(name, list(res), n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise UsageError(
+        raise UnknownDatasetError(
             f"no dataset named {name!r}.{hint} Valid names: {', '.join(res)}"
         )
     return res[name]
@@ -245,7 +245,7 @@ def load_dataset(name: str, *, lang: str = "en", extra: str | os.PathLike | None
     >>> load_dataset("instrumnets")
     Traceback (most recent call last):
     ...
-    dcteach._errors.UsageError: no dataset named 'instrumnets'. Did you mean 'instruments'? Valid names: ...
+    dcteach.UnknownDatasetError: no dataset named 'instrumnets'. Did you mean 'instruments'? Valid names: ...
     """
     if extra is not None:
         return _load_extended(name, lang, extra)
@@ -327,7 +327,8 @@ class Description:
         self.path = resource["path"]
 
     def __repr__(self) -> str:
-        return f"<Description of {self.name!r}: {self.title}>"
+        # the whole description: what a REPL shows for ``describe("x")``
+        return str(self)
 
     def __str__(self) -> str:
         lines = [
@@ -342,6 +343,25 @@ class Description:
             vals = f"; values: {row.values}" if row.values else ""
             lines.append(f"  - {row.field} ({row.type}{req}){vals}: {row.description}")
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        e = html.escape
+        rows = "".join(
+            f"<tr><td><code>{e(r.field)}</code></td><td>{e(r.type)}</td><td>{'yes' if r.required else ''}</td>"
+            f"<td>{e(r.values)}</td><td>{e(r.description)}</td></tr>"
+            for r in self.fields.itertuples()
+        )
+        return (
+            f'<div class="dcteach-description"><p><b>{e(self.name)}</b> — {e(self.title)}</p>'
+            f"<p>{e(self.description)}</p>"
+            f"<p><i>File</i> <code>datasets/{e(self.path)}</code> · <i>data package</i> {e(self.version)}"
+            f" · <i>licence</i> {e(self.licence)}</p><p><i>Source</i>: {e(self.source)}</p>"
+            '<table class="dcteach-table"><caption>Fields</caption><thead><tr><th scope="col">field</th>'
+            '<th scope="col">type</th><th scope="col">required</th><th scope="col">values</th>'
+            f'<th scope="col">description</th></tr></thead><tbody>{rows}</tbody></table></div>'
+        )
 
     def _repr_markdown_(self) -> str:
         rows = "\n".join(

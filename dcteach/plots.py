@@ -7,6 +7,13 @@ returns the Axes. Colours come from the Okabe–Ito palette in
 hatch, and values are written on the plot, so colour is never the only cue.
 Titles and axis labels come from the message catalogues (``dcteach/locales``).
 
+Every chart has a text alternative (:func:`text_alternative`): the chart's
+title, axes, series and values in words, or the text given with
+:func:`set_text_alternative`. Once ``dcteach`` is imported in a notebook,
+every matplotlib figure shown there (ours or a plain ``df.plot()``) is also
+shown as an HTML ``<img>`` carrying that text as its ``alt`` and drawn at
+twice the resolution, so it stays sharp at 200 % zoom.
+
 Examples
 --------
 >>> import dcteach.plots as dp
@@ -44,7 +51,9 @@ __all__ = [
     "plot_radar",
     "plot_timeline",
     "priority_matrix",
+    "set_text_alternative",
     "style",
+    "text_alternative",
     "update_radar",
 ]
 
@@ -73,9 +82,188 @@ def style(i: int) -> dict:
             "hatch": pick("hatches")}
 
 
-def _axes(ax, **subplot_kw):
+# --- text alternatives --------------------------------------------------------------------
+_ALT_ATTR = "_dcteach_text_alternative"
+_ALT_LIMIT = 1500  # characters; a screen-reader user can read the data table for more
+
+
+def set_text_alternative(obj, text: str):
+    """Give a chart (an Axes or a Figure) the text alternative ``text``; return ``obj``.
+
+    Use it when the automatic description (:func:`text_alternative`) misses
+    the point of the chart, e.g. ``dc.plots.set_text_alternative(ax, "Bars: ...")``.
+
+    >>> import matplotlib.figure
+    >>> fig = matplotlib.figure.Figure()
+    >>> ax = set_text_alternative(fig.add_subplot(), "Three bars: 3, 6 and 15 instruments.")
+    >>> text_alternative(fig)
+    'Three bars: 3, 6 and 15 instruments.'
+    """
+    setattr(obj, _ALT_ATTR, None if text is None else str(text))
+    return obj
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace("\u2212", "-").replace(",", ""))
+    except ValueError:
+        return False
+    return True
+
+
+def _tick_texts(axis) -> list[str]:
+    return [t.get_text().replace("\n", " ").strip() for t in axis.get_ticklabels() if t.get_text().strip()]
+
+
+def _fmt(v) -> str:
+    return f"{v:g}" if isinstance(v, (int, float, np.number)) else str(v)
+
+
+def _describe_axes(ax, lang: str) -> str:
+    """Words for one Axes: title, axes, series with their values, text written on it."""
+    given = getattr(ax, _ALT_ATTR, None)
+    if given:
+        return given
+    parts = []
+    title = " ".join(t for t in (ax.get_title("left"), ax.get_title(), ax.get_title("right")) if t.strip())
+    parts.append(_("plots.alt.chart", lang, title=title.replace("\n", " ")) if title else _("plots.alt.untitled", lang))
+    categories, positions = {}, {}
+    for key, axis, label in (("x", ax.xaxis, ax.get_xlabel()), ("y", ax.yaxis, ax.get_ylabel())):
+        name = label.strip() or _(f"plots.alt.{key}", lang)
+        labels = [t for t in axis.get_ticklabels() if t.get_text().strip()]
+        ticks = [t.get_text().replace("\n", " ").strip() for t in labels]
+        if not ticks:
+            continue
+        if all(_is_number(t) for t in ticks):
+            parts.append(_("plots.alt.axis_range", lang, axis=name, low=ticks[0], high=ticks[-1]))
+        else:
+            categories[key] = ticks
+            positions[key] = np.array([float(np.ravel(t.get_position())[0 if key == "x" else 1]) for t in labels])
+            parts.append(_("plots.alt.axis_categories", lang, axis=name, values=", ".join(ticks)))
+
+    def category(key, where):
+        if key not in positions or not len(positions[key]):
+            return None
+        i = int(np.argmin(np.abs(positions[key] - where)))
+        return categories[key][i] if abs(positions[key][i] - where) <= 0.5 else None
+
+    # bars: a series per labelled container, each bar named after its category
+    unnamed, named_series = [], set()
+    for container in getattr(ax, "containers", []):
+        if not hasattr(container, "patches") or not hasattr(container, "datavalues"):
+            continue
+        horizontal = getattr(container, "orientation", "vertical") == "horizontal"
+        pairs = []
+        for patch, v in zip(container.patches, container.datavalues):
+            if horizontal:
+                cat = category("y", patch.get_y() + patch.get_height() / 2)
+            else:
+                cat = category("x", patch.get_x() + patch.get_width() / 2)
+            pairs.append(f"{cat} {_fmt(v)}" if cat else _fmt(v))
+        label = container.get_label()
+        if label and not label.startswith("_") and label not in categories.get("y" if horizontal else "x", []):
+            named_series.add(label)
+            parts.append(_("plots.alt.series", lang, name=label, values=", ".join(pairs)))
+        else:
+            unnamed.extend(pairs)
+    if unnamed:
+        parts.append(_("plots.alt.values", lang, values=", ".join(unnamed)))
+    for line in ax.get_lines():
+        label = line.get_label()
+        if not label or label.startswith("_"):
+            continue
+        ys = [float(v) for v in np.asarray(line.get_ydata(), dtype=float)]
+        xs = np.asarray(line.get_xdata(), dtype=float) if "x" in positions else None
+        if len(ys) > 1 and xs is not None and len(ys) == len(categories["x"]) + 1 and ys[0] == ys[-1]:
+            ys, xs = ys[:-1], xs[:-1]  # a closed (radar) line
+        if xs is not None and len(xs) == len(ys):
+            vals = [f"{category('x', x) or _fmt(x)} {_fmt(y)}" for x, y in zip(xs, ys)]
+        else:
+            vals = [_fmt(y) for y in ys]
+        named_series.add(label)
+        parts.append(_("plots.alt.series", lang, name=label, values=", ".join(vals)))
+    for image in ax.get_images():
+        rows, cols = np.shape(image.get_array())[:2]
+        parts.append(_("plots.alt.grid", lang, rows=rows, cols=cols))
+    legend = ax.get_legend()
+    if legend is not None:
+        listed = named_series | set(categories.get("x", [])) | set(categories.get("y", []))
+        entries = [t.get_text() for t in legend.get_texts() if t.get_text().strip() and t.get_text() not in listed]
+        if entries:
+            title = legend.get_title().get_text().strip()
+            parts.append(_("plots.alt.series", lang, name=title, values=", ".join(entries)) if title
+                         else _("plots.alt.labels", lang, values=", ".join(entries)))
+    texts = [t.get_text().replace("\n", " ").strip() for t in ax.texts if t.get_text().strip()]
+    if named_series:  # numbers written next to the points repeat the series' values
+        texts = [t for t in texts if not _is_number(t)]
+    if texts and not getattr(ax, "containers", None) and not ax.get_images():
+        parts.append(_("plots.alt.labels", lang, values="; ".join(texts)))
+    return " ".join(parts)
+
+
+def text_alternative(obj, *, lang: str | None = None) -> str:
+    """The text alternative of a chart: an Axes, or a Figure (all its Axes).
+
+    The text set with :func:`set_text_alternative`, else a description built
+    from the chart itself: title, axis names and categories, each series and
+    its values, and the text written on it. Every ``plot_*`` function of this
+    module draws charts whose description says what they show; a plain
+    ``df.plot()`` gets one too.
+
+    >>> ax = plot_instrument_groups(lang="en")
+    >>> print(text_alternative(ax))
+    Chart: WCO instruments by group (the article's three groups). ... Values: strategic 3, political / legal 6, operational 15.
+    """
+    lang = resolve_lang(lang if lang is not None else getattr(obj, "_dcteach_lang", None))
+    given = getattr(obj, _ALT_ATTR, None)
+    if given:
+        return given
+    fig = obj if hasattr(obj, "savefig") else obj.figure
+    if fig is not None:
+        fig.draw_without_rendering()  # automatic ticks get their text only when drawn
+    if hasattr(obj, "savefig"):  # a Figure
+        axes = [ax for ax in obj.get_axes() if ax.get_visible() and ax.axison or getattr(ax, _ALT_ATTR, None)]
+        words = " ".join(_describe_axes(ax, resolve_lang(getattr(ax, "_dcteach_lang", lang))) for ax in axes)
+        suptitle = getattr(obj, "_suptitle", None)
+        if suptitle is not None and suptitle.get_text().strip():
+            words = f"{suptitle.get_text().strip()}. {words}"
+    else:
+        words = _describe_axes(obj, lang)
+    words = words.strip() or _("plots.alt.untitled", lang)
+    return words if len(words) <= _ALT_LIMIT else words[: _ALT_LIMIT - 1] + "…"
+
+
+def figure_html(fig, *, scale: float = 2.0) -> str | None:
+    """HTML of ``fig`` as an ``<img>`` with its text alternative, drawn at ``scale`` × resolution.
+
+    IPython's HTML formatter for matplotlib figures (registered when
+    ``dcteach`` is imported in a notebook): JupyterLab shows this instead of
+    the bare PNG, which has no ``alt``. ``None`` for an empty figure.
+    """
+    import base64
+    import html
+    import io
+
+    if not fig.get_axes():
+        return None
+    buf = io.BytesIO()
+    dpi = fig.get_dpi()
+    fig.canvas.print_figure(buf, format="png", dpi=dpi * scale, bbox_inches="tight")
+    png = buf.getvalue()
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as im:
+        width = round(im.width / scale)
+    payload = base64.b64encode(png).decode("ascii")
+    alt = html.escape(text_alternative(fig), quote=True)
+    return (f'<img class="dcteach-figure" src="data:image/png;base64,{payload}" alt="{alt}" '
+            f'width="{width}" style="max-width:100%;height:auto">')
+
+
+def _axes(ax, lang: str, **subplot_kw):
     if ax is None:
         _fig, ax = plt.subplots(subplot_kw=subplot_kw or None)
+    ax._dcteach_lang = lang  # the language of its text alternative
     return ax
 
 
@@ -96,7 +284,7 @@ def plot_instrument_groups(data: pd.DataFrame | None = None, *, ax=None, lang: s
     df = load_dataset("instruments") if data is None else data
     labels = field_labels("instruments", "group", lang)
     counts = df["group"].astype(str).value_counts().reindex(list(labels), fill_value=0)
-    ax = _axes(ax)
+    ax = _axes(ax, lang)
     x = np.arange(len(counts))
     for i, (code, n) in enumerate(counts.items()):
         st = style(i)
@@ -124,7 +312,7 @@ def plot_priority_map(matrix: pd.DataFrame | None = None, *, ax=None, lang: str 
     m = priority_matrix(lang) if matrix is None else matrix
     rows, cols = m.attrs.get("row_labels", {}), m.attrs.get("col_labels", {})
     heat = PALETTE["heatmap"]
-    ax = _axes(ax)
+    ax = _axes(ax, lang)
     values = m.to_numpy()
     ax.imshow(values, cmap=ListedColormap([heat["off"], heat["on"]]), vmin=0, vmax=1, aspect="auto",
               interpolation="nearest")
@@ -144,6 +332,10 @@ def plot_priority_map(matrix: pd.DataFrame | None = None, *, ax=None, lang: str 
     ax.set_xlabel(_("plots.priority.xlabel", lang))
     ax.set_ylabel(_("plots.priority.ylabel", lang))
     ax.set_title(_("plots.priority.title", lang, n=int(values.sum())), fontsize=10)
+    links = [f"{m.index[r]} × {m.columns[c]}" for r, c in zip(*np.nonzero(values))]
+    set_text_alternative(ax, None)
+    words = _describe_axes(ax, lang)
+    set_text_alternative(ax, f"{words} {_('plots.alt.series', lang, name=_('plots.priority.on', lang), values=', '.join(links))}")
     ax.legend(handles=[Patch(facecolor=heat["on"], edgecolor="black", label=_("plots.priority.on", lang)),
                        Patch(facecolor=heat["off"], edgecolor="black", label=_("plots.priority.off", lang))],
               loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
@@ -179,7 +371,7 @@ def plot_radar(scores, *, ax=None, lang: str | None = None, max_level: int = 4,
     """
     lang = resolve_lang(lang)
     frame = _radar_frame(scores, lang)
-    ax = _axes(ax, projection="polar")
+    ax = _axes(ax, lang, projection="polar")
     if getattr(ax, "name", "") != "polar":
         raise UsageError("plot_radar needs a polar Axes: plt.subplots(subplot_kw={'projection': 'polar'})")
     n = frame.shape[0]
@@ -195,10 +387,13 @@ def plot_radar(scores, *, ax=None, lang: str | None = None, max_level: int = 4,
         if annotate:
             for a, v in zip(angles, vals):
                 ax.annotate(f"{v:g}", (a, v), xytext=(4, 4), textcoords="offset points", fontsize=8)
-    ax.set_xticks(angles, [str(i) for i in frame.index], fontsize=7)
+    ax.set_xticks(angles, [str(i) for i in frame.index], fontsize=9)
+    ax.tick_params(axis="x", pad=4)
     ax.set_ylim(0, max_level)
-    ax.set_yticks(range(max_level + 1), [str(v) for v in range(max_level + 1)], fontsize=7)
-    ax.set_title(_("plots.radar.title", lang, max=max_level), fontsize=10)
+    # level numbers half-way between two items, never on an item's label; no "0" on the centre
+    ax.set_yticks(range(max_level + 1), [""] + [str(v) for v in range(1, max_level + 1)], fontsize=8)
+    ax.set_rlabel_position(np.degrees(np.pi / n))
+    ax.set_title(_("plots.radar.title", lang, max=max_level), fontsize=11)
     ax.legend(loc="upper right", bbox_to_anchor=(1.35, 1.1), fontsize=8)
     return ax
 
@@ -270,7 +465,7 @@ def plot_timeline(events: pd.DataFrame | None = None, *, ax=None, lang: str | No
     ev = load_dataset("events") if events is None else events
     labels = field_labels("events", "body", lang)
     bodies = [b for b in labels if b in set(ev["body"].astype(str))]
-    ax = _axes(ax)
+    ax = _axes(ax, lang)
     for i, body in enumerate(bodies):
         sub = ev[ev["body"].astype(str) == body]
         st = style(list(labels).index(body))
@@ -309,7 +504,7 @@ def plot_distribution(counts, *, ax=None, lang: str | None = None, title: str | 
     lang = resolve_lang(lang)
     counts = pd.Series(counts, dtype="int64")
     names = field_labels("competency_types", "term", lang)
-    ax = _axes(ax)
+    ax = _axes(ax, lang)
     for i, (code, n) in enumerate(counts.items()):
         st = style(i)
         ax.barh(i, n, color=st["color"], hatch=st["hatch"], edgecolor="black")

@@ -30,6 +30,8 @@ import pytest
 
 __all__ = [
     "ARTIFACTS",
+    "TIMEOUT_MS",
+    "axe_violations",
     "CHROMIUM",
     "REPO",
     "dcteach_argv",
@@ -47,6 +49,9 @@ REPO = Path(__file__).resolve().parent.parent
 #: Screenshots and server logs of the browser tests (gitignored).
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = Path(os.environ.get("DCTEACH_CHROMIUM", "/usr/bin/chromium"))
+#: The one timeout (ms) of every Playwright wait and ``expect`` in the browser tests: generous for
+#: a loaded 2-core machine. It bounds waiting for something to happen; it never times anything.
+TIMEOUT_MS = int(os.environ.get("DCTEACH_BROWSER_TIMEOUT_MS", "180000"))
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -173,7 +178,7 @@ def dcteach_argv(*args: str) -> list[str]:
 
 
 def new_token() -> str:
-    """A random URL-safe token."""
+    """A random URL-safe token (it may start with "-": it is passed as ``--token=VALUE``)."""
     return secrets.token_urlsafe(16)
 
 
@@ -229,7 +234,7 @@ def unlabelled_controls(locator) -> list[str]:
 
 
 @contextlib.contextmanager
-def served_in_chromium(tmp: Path, *verb: str, probe: str, log_name: str, timeout_ms: int):
+def served_in_chromium(tmp: Path, *verb: str, probe: str, log_name: str, timeout_ms: int = TIMEOUT_MS):
     """Run ``dcteach VERB... --no-browser --port P --token T`` and a headless Chromium.
 
     Yields ``(context, base_url, token)``; on exit closes the browser and ends
@@ -237,20 +242,48 @@ def served_in_chromium(tmp: Path, *verb: str, probe: str, log_name: str, timeout
     listens (``{token}`` is filled in). Skips (or fails) without Chromium.
     """
     require_chromium()
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=timeout_ms)  # expect() would otherwise wait Playwright's 5 s
 
     port, token = free_port(), new_token()
     base = f"http://127.0.0.1:{port}"
-    argv = dcteach_argv(*verb, "--no-browser", "--port", str(port), "--token", token)
+    argv = dcteach_argv(*verb, "--no-browser", "--port", str(port), f"--token={token}")
     server = Server(argv, isolated_env(tmp / "jupyter"), base + probe.format(token=token), ARTIFACTS / log_name)
     try:
         server.wait_ready()
         with sync_playwright() as pw:
             context = launch_chromium(pw, tmp / "chromium")
             context.set_default_timeout(timeout_ms)
+            context.set_default_navigation_timeout(timeout_ms)
             try:
                 yield context, base, token
             finally:
                 context.close()
     finally:
         server.stop()
+
+
+#: WCAG 2.0/2.1 level A and AA rules of axe-core.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page, include: list[str], exclude: list[str] | None = None) -> list[dict]:
+    """Run axe-core (bundled by ``axe-playwright-python``) on the elements matching ``include``.
+
+    Returns the violations as ``{"id", "impact", "help", "nodes": [html snippets]}``;
+    ``exclude`` removes parts that are not the project's (e.g. JupyterLab's prompts).
+    """
+    import axe_playwright_python
+
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.add_script_tag(path=str(Path(axe_playwright_python.__file__).parent / "axe.min.js"))
+    context = {"include": [[sel] for sel in include]}
+    if exclude:
+        context["exclude"] = [[sel] for sel in exclude]
+    result = page.evaluate(
+        "([ctx, opts]) => axe.run(ctx, opts)",
+        [context, {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}],
+    )
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+             "nodes": [n["html"][:300] for n in v["nodes"]]} for v in result["violations"]]

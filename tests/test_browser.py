@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 import shutil
 
+import nbformat
 import pytest
 from playwright.sync_api import expect
 
-from _browser_support import ARTIFACTS, REPO, served_in_chromium, unlabelled_controls
+from _browser_support import ARTIFACTS, REPO, axe_violations, served_in_chromium, unlabelled_controls
 from dcteach.assessment import assessment_items, load_scale
 from dcteach.data import load_dataset
 from dcteach.i18n import _, field_labels, ngettext
@@ -27,7 +28,8 @@ pytestmark = pytest.mark.browser
 SELF_ASSESSMENT_NB = "05_ict_governance_and_capabilities.ipynb"
 EXPLORER_NB = "04_instruments_and_tools.ipynb"
 PRIORITY_MAP_NB = "02_enablers_and_priority_areas.ipynb"
-TIMEOUT = 90_000  # ms; generous for a loaded 2-core machine, never a timing assertion
+#: Every course notebook (the axe-core check runs on each one's outputs).
+COURSE_NOTEBOOKS = sorted(p.name for p in (REPO / "notebooks").glob("*.ipynb"))
 
 
 @pytest.fixture(scope="module")
@@ -36,9 +38,15 @@ def lab(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("course")
     course = tmp / "course"
     shutil.copytree(REPO / "notebooks", course, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    for path in course.glob("*.ipynb"):  # no stored outputs: everything seen comes from this run
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        nb.metadata.pop("widgets", None)
+        nbformat.write(nb, path)
     with served_in_chromium(tmp, "course", "--dir", str(course), "--lang", "en",
-                            probe="/api/status?token={token}", log_name="course-server.log",
-                            timeout_ms=TIMEOUT) as lab:
+                            probe="/api/status?token={token}", log_name="course-server.log") as lab:
         yield lab
 
 
@@ -52,6 +60,16 @@ def open_and_run_all(lab, notebook: str):
     page.locator("#jp-MainMenu").get_by_text("Run", exact=True).click()
     page.locator("[data-command='runmenu:run-all']").click()
     return page
+
+
+def wait_all_cells_ran(page):
+    """Wait until every code cell shows an execution number (outputs were cleared in the copy)."""
+    page.wait_for_function(
+        """() => {
+          const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')];
+          return prompts.length > 0 && prompts.every(p => /\[\d+\]/.test(p.textContent));
+        }""")
+    expect(page.locator("#jp-main-statusbar")).to_contain_text("Python 3 (ipykernel) | Idle")
 
 
 def live_widget(page, css_class, *, has_text=None):
@@ -117,8 +135,51 @@ def test_self_assessment_slider_handles_have_names(assessment_page):
     names = dict(zip(assessment_items("en")["id"], assessment_items("en")["name"]))
     expect(page.get_by_role("slider", name=f"EN-02 {names['EN-02']}", exact=True)).to_have_count(1)
     expect(sa.get_by_role("slider", name=f"CAP-13 {names['CAP-13']}", exact=True)).to_have_count(1)
-    expect(sa.get_by_role("textbox", name=f"EN-02 {names['EN-02']}", exact=True)).to_have_count(1)  # readout
     assert unlabelled_controls(sa) == []
+
+
+def test_self_assessment_sliders_say_the_level_in_words_with_one_tab_stop_each(assessment_page):
+    """aria-valuetext is the level in words ("0 — Absent"); no editable readout doubles the Tab stops."""
+    _page, sa = assessment_page
+    absent = load_scale()["levels"][0]["name"]["en"]
+    handle = sa.locator(".dcteach-item-slider").filter(has_text="CAP-13 ").get_by_role("slider")
+    expect(handle).to_have_attribute("aria-valuetext", _("assessment.level", "en", level=0, name=absent))
+    stops = sa.locator(".dcteach-item-slider").evaluate_all(
+        "els => els.flatMap(e => [...e.querySelectorAll('*')]).filter(e => e.tabIndex >= 0"
+        " && !e.disabled && e.getClientRects().length).length")
+    assert stops == 20  # one per slider: the handle
+    expect(sa.locator(".dcteach-item-slider .widget-readout:visible")).to_have_count(0)
+
+
+def _contrast(rgb1, rgb2):
+    def lum(rgb):
+        c = [v / 255 for v in rgb]
+        c = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+    hi, lo = sorted((lum(rgb1), lum(rgb2)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def _rgb(css):
+    return [int(float(v)) for v in re.findall(r"[\d.]+", css)[:3]]
+
+
+def test_self_assessment_slider_handles_are_visible_and_focus_is_not_colour_only(assessment_page):
+    page, sa = assessment_page
+    handle = sa.locator(".dcteach-item-slider").filter(has_text="EN-03 ").locator(".noUi-handle")
+    handle.scroll_into_view_if_needed()
+    colours = handle.evaluate("""h => {
+        let bg = 'rgb(255, 255, 255)';
+        for (let e = h.parentElement; e; e = e.parentElement) {
+          const c = getComputedStyle(e).backgroundColor;
+          if (c && c !== 'rgba(0, 0, 0, 0)' && c !== 'transparent') { bg = c; break; }
+        }
+        return {handle: getComputedStyle(h).backgroundColor, page: bg};
+    }""")
+    assert _contrast(_rgb(colours["handle"]), _rgb(colours["page"])) >= 3, colours  # WCAG 1.4.11
+    handle.focus()
+    ring = handle.evaluate("h => { const s = getComputedStyle(h); return [s.outlineStyle, s.outlineWidth]; }")
+    assert ring[0] != "none" and float(ring[1].rstrip("px")) >= 2, ring  # a shape, not a colour change
 
 
 def test_self_assessment_radar_has_a_text_alternative(assessment_page):
@@ -214,5 +275,52 @@ def test_instrument_explorer_filters_and_shows_the_count(lab):
         page.screenshot(path=str(ARTIFACTS / "course-instrument-explorer.png"))
 
         assert unlabelled_controls(ex) == []
+        # the dropdowns show "(all)", not a blank box; the table is styled
+        group = ex.get_by_role("combobox", name=_("explorer.group", "en"))
+        assert group.evaluate("s => s.options[s.selectedIndex].text") == _("explorer.all", "en")
+        ex.get_by_role("textbox", name=_("explorer.search", "en")).fill("kyoto")
+        expect(count).to_have_text(ngettext("explorer.count", 1, "en"))
+        cell = ex.locator("table.dcteach-table td").first
+        pad = cell.evaluate("c => parseFloat(getComputedStyle(c).paddingLeft)")
+        align = ex.locator("table.dcteach-table th").first.evaluate("c => getComputedStyle(c).textAlign")
+        assert pad >= 4 and align in ("left", "start")
+        search = ex.get_by_role("textbox", name=_("explorer.search", "en"))
+        search.fill("")
+        # the whole placeholder fits in the box
+        assert search.evaluate("""el => { const c = document.createElement('canvas').getContext('2d');
+            const s = getComputedStyle(el); c.font = s.font;
+            return c.measureText(el.placeholder).width <= el.clientWidth - parseFloat(s.paddingLeft)
+                   - parseFloat(s.paddingRight); }""")
+        ex.screenshot(path=str(ARTIFACTS / "widget-instrument-explorer.png"))
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("notebook", COURSE_NOTEBOOKS)
+def test_notebook_outputs_pass_axe_core(lab, notebook):
+    """axe-core (WCAG 2.1 A/AA) finds nothing in the outputs of each course notebook, run in JupyterLab.
+
+    Charts are ``<img alt>``; widgets and tables are the project's own content. Each
+    dcteach widget is kept as a screenshot in ``test-artifacts/``.
+    """
+    page = open_and_run_all(lab, notebook)
+    try:
+        wait_all_cells_ran(page)
+        outputs = page.locator(".jp-OutputArea-output")
+        assert outputs.count() > 0
+        images = page.locator(".jp-OutputArea-output img")
+        for i in range(images.count()):  # every chart has a text alternative
+            assert (images.nth(i).get_attribute("alt") or "").strip(), images.nth(i).evaluate("e => e.outerHTML.slice(0, 200)")
+        violations = axe_violations(page, [".jp-OutputArea-output"])
+        assert violations == [], violations
+        stem = notebook.removesuffix(".ipynb")
+        widgets = page.locator(".jp-OutputArea-output > .jupyter-widgets[class*=dcteach-], "
+                               ".jp-OutputArea-output [class*=dcteach-][class*=widget-vbox]")
+        for i in range(min(widgets.count(), 8)):
+            w = widgets.nth(i)
+            name = next((c for c in (w.get_attribute("class") or "").split() if c.startswith("dcteach-")), "widget")
+            w.scroll_into_view_if_needed()
+            w.screenshot(path=str(ARTIFACTS / f"nb-{stem}-{i}-{name}.png"))
+        page.screenshot(path=str(ARTIFACTS / f"nb-{stem}.png"), full_page=True)
     finally:
         page.close()

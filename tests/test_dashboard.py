@@ -12,7 +12,17 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from _browser_support import ARTIFACTS, served_in_chromium, unlabelled_controls
+from _browser_support import (
+    ARTIFACTS,
+    Server,
+    axe_violations,
+    dcteach_argv,
+    free_port,
+    isolated_env,
+    new_token,
+    served_in_chromium,
+    unlabelled_controls,
+)
 from dcteach.assessment import assessment_items, assessment_to_json, load_scale
 from dcteach.dashboard import message
 from dcteach.i18n import _
@@ -24,7 +34,6 @@ pytestmark = pytest.mark.browser
 LANG = "ru"
 NAMES = dict(zip(assessment_items(LANG)["id"], assessment_items(LANG)["name"]))
 LEVELS = {lvl["level"]: lvl["name"][LANG] for lvl in load_scale()["levels"]}
-TIMEOUT = 60_000  # ms; generous for a loaded 2-core machine, never a timing assertion
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +41,7 @@ def page(tmp_path_factory):
     """The dashboard (in ``LANG``) open in headless Chromium; the server ends with the module."""
     tmp = tmp_path_factory.mktemp("dashboard")
     with served_in_chromium(tmp, "dashboard", "--lang", LANG, probe="/voila/static/",
-                            log_name="dashboard-server.log", timeout_ms=TIMEOUT) as (context, base, token):
+                            log_name="dashboard-server.log") as (context, base, token):
         pg = context.new_page()
         pg.goto(f"{base}/?token={token}")
         pg.locator(".dcteach-dashboard [role=slider]").first.wait_for()
@@ -186,3 +195,43 @@ def test_usable_at_200_percent_zoom(page):
         assert doc["scores"]["EN-05"] == 2
     finally:
         page.set_viewport_size(old)
+
+
+def _axe_at(page, lang, width):
+    """axe-core on the app at ``width`` CSS px (640 = a 1280 px window at 200 % zoom)."""
+    old = page.viewport_size
+    page.set_viewport_size({"width": width, "height": old["height"] * width // old["width"]})
+    try:
+        page.locator(".dcteach-dashboard .dcteach-radar img").wait_for()
+        violations = axe_violations(page, [".dcteach-dashboard"])
+        page.screenshot(path=str(ARTIFACTS / f"dashboard-{lang}-{width}.png"), full_page=True)
+    finally:
+        page.set_viewport_size(old)
+    return violations
+
+
+@pytest.mark.parametrize("width", [1280, 640])
+def test_axe_core_finds_nothing(page, width):
+    assert _axe_at(page, LANG, width) == []
+
+
+def test_axe_core_finds_nothing_in_english(page, tmp_path_factory):
+    """A second server, in English, opened in the same browser (one Playwright per module)."""
+    tmp = tmp_path_factory.mktemp("dashboard-en")
+    port, token = free_port(), new_token()
+    base = f"http://127.0.0.1:{port}"
+    server = Server(dcteach_argv("dashboard", "--lang", "en", "--no-browser", "--port", str(port), f"--token={token}"),
+                    isolated_env(tmp / "jupyter"), base + "/voila/static/", ARTIFACTS / "dashboard-server-en.log")
+    try:
+        server.wait_ready()
+        pg = page.context.new_page()
+        try:
+            pg.goto(f"{base}/?token={token}")
+            pg.locator(".dcteach-dashboard [role=slider]").first.wait_for()
+            assert pg.evaluate("document.documentElement.lang") == "en"
+            assert _axe_at(pg, "en", 1280) == []
+            assert _axe_at(pg, "en", 640) == []
+        finally:
+            pg.close()
+    finally:
+        server.stop()

@@ -60,7 +60,7 @@ def test_widget_filters_and_count(lang):
     assert ex.n_matches == 1
     assert ex.count_html.value == {"en": "<b>1 instrument matches</b>", "ru": "<b>Найден 1 инструмент</b>"}[lang]
     ex.text_box.value = "zzz"
-    assert ex.n_matches == 0 and ex.instrument_select.options == ()
+    assert ex.n_matches == 0 and [v for _l, v in ex.instrument_select.options] == [None]
     assert {"en": "No instrument matches", "ru": "Ни один инструмент"}[lang] in ex.table_html.value
 
 
@@ -105,7 +105,7 @@ def test_large_synthetic_frame_is_capped():
     assert ex.n_matches == 10_000
     assert ex.table_html.value.count("<tr>") == 1 + MAX_ROWS
     assert "showing the first 50" in ex.count_html.value
-    assert len(ex.instrument_select.options) == MAX_ROWS
+    assert len(ex.instrument_select.options) == MAX_ROWS + 1  # "(choose)" and the rows shown
     ex.group_select.value = "strategic"
     assert ex.n_matches == len(filter_instruments(synthetic(), group="strategic"))
 
@@ -116,3 +116,21 @@ def test_every_control_is_labelled():
     ex = InstrumentExplorer(lang="ru")
     for c in (ex.group_select, ex.priority_select, ex.text_box, ex.instrument_select):
         assert isinstance(c, w.ValueWidget) and c.description
+
+
+def test_dropdowns_start_at_all_not_blank():
+    """ipywidgets shows value=None as a blank box; the "(all)"/"(choose)" option is shown instead."""
+    ex = InstrumentExplorer(lang="en")
+    for dd in (ex.group_select, ex.priority_select, ex.instrument_select):
+        assert dd.index == 0 and dd.value is None
+    assert ex.group_select.label == "(all)" and ex.instrument_select.label == "(choose)"
+    ex.group_select.value = "strategic"
+    ex.group_select.value = None
+    assert ex.group_select.index == 0
+
+
+def test_result_table_is_styled():
+    ex = InstrumentExplorer(lang="en")
+    html = ex.table_html.value
+    assert "table.dcteach-table th, table.dcteach-table td" in html and "padding" in html
+    assert '<th scope="col">' in html and "nth-child(even)" in html

@@ -6,18 +6,30 @@ container) it adds ``--allow-root``. From a source checkout it opens the
 repository's ``notebooks/``; from an installed wheel it copies the packaged
 notebooks once into ``--dir`` (default ``~/dcteach-course``) and never
 overwrites a student's files.
+
+The port is checked before anything starts; the server runs in its own
+process group and stops, with its kernels, on Ctrl+C, SIGTERM or SIGHUP. The
+terminal shows the URL and errors; ``--verbose`` shows Jupyter's own log.
+``--dry-run`` creates nothing and starts nothing: it prints the command.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
-from dcteach.cli._server import add_server_arguments, check_server_options, server_env, server_token
 from dcteach._errors import UsageError
+from dcteach._paths import check_output_dir
+from dcteach.cli._server import (
+    add_server_arguments,
+    check_port,
+    check_server_options,
+    run_server,
+    server_env,
+    server_token,
+)
 
 __all__ = ["add_parser", "build_command", "course_dir"]
 
@@ -28,12 +40,14 @@ def _packaged_notebooks() -> Path:
     return packaged if packaged.is_dir() else here.parent / "notebooks"
 
 
-def course_dir(target: str | os.PathLike | None = None) -> Path:
+def course_dir(target: str | os.PathLike | None = None, *, create: bool = True) -> Path:
     """Return the folder JupyterLab should open, preparing it if needed.
 
     ``target=None`` means the repository's ``notebooks/`` in a source checkout,
     else ``~/dcteach-course``. A missing target is created by copying the
-    packaged notebooks; an existing one is used as it is.
+    packaged notebooks (its parent folder must exist, as for every output of
+    dcteach); an existing one is used as it is. With ``create=False`` nothing
+    is written: the checks run and the path is returned.
     """
     source = _packaged_notebooks()
     if target is None:
@@ -47,7 +61,9 @@ def course_dir(target: str | os.PathLike | None = None) -> Path:
         return target
     if not source.is_dir():
         raise UsageError(f"the course notebooks are missing ({source}); reinstall dcteach")
-    shutil.copytree(source, target)
+    check_output_dir(target, option="--dir")
+    if create:
+        shutil.copytree(source, target)
     return target
 
 
@@ -81,20 +97,23 @@ def build_command(
 
 
 def _run(args) -> int:
-    root = course_dir(args.dir)
     token = server_token(args.token)
+    check_server_options(lang=args.lang, port=args.port, token=token)
+    if not args.dry_run:
+        check_port(args.port)
+    root = course_dir(args.dir, create=not args.dry_run)
     argv, env = build_command(
         root, port=args.port, token=token, lang=args.lang, open_browser=not args.no_browser
     )
-    print(f"dcteach course: opening {root}", file=sys.stderr)
+    print(f"dcteach course: {'would open' if args.dry_run else 'opening'} {root}", file=sys.stderr)
     print(
         f"dcteach course: http://127.0.0.1:{args.port}/lab?token={token}  (Ctrl+C to stop)",
-        file=sys.stderr,
+        file=sys.stderr, flush=True,
     )
     if args.dry_run:
         print(" ".join(argv))
         return 0
-    return subprocess.call(argv, env=env)
+    return run_server(argv, env, name="course", verbose=args.verbose)
 
 
 def add_parser(subparsers) -> None:

@@ -3,19 +3,27 @@
 Voilà serves the packaged notebook ``dcteach/dashboard/self_assessment.ipynb``
 (the widget, a title and instructions; no code is shown) on 127.0.0.1 with a
 token (a fresh random one unless ``--token`` or ``$DCTEACH_TOKEN`` gives one).
-The language reaches the kernel as ``$DCTEACH_LANG``. Voilà is an optional
+The language reaches the kernel as ``$DCTEACH_LANG``. The port is checked first;
+the server stops with its kernels on Ctrl+C, SIGTERM or SIGHUP; ``--verbose``
+shows Voilà's own log. Voilà is an optional
 dependency: ``pip install "dcteach[dashboard]"``.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import subprocess
 import sys
 from pathlib import Path
 
-from dcteach.cli._server import add_server_arguments, check_server_options, server_env, server_token
 from dcteach._errors import UsageError
+from dcteach.cli._server import (
+    add_server_arguments,
+    check_port,
+    check_server_options,
+    run_server,
+    server_env,
+    server_token,
+)
 
 __all__ = ["NOTEBOOK", "add_parser", "build_command", "dashboard_url"]
 
@@ -70,12 +78,13 @@ def _run(args) -> int:
         return 0
     if importlib.util.find_spec("voila") is None:
         raise UsageError('the dashboard needs Voilà: pip install "dcteach[dashboard]"')
+    check_port(args.port)
     print(
         f"dcteach dashboard: {dashboard_url(args.port, token)}  (Ctrl+C to stop)",
         file=sys.stderr,
         flush=True,
     )
-    return subprocess.call(argv, env=env)
+    return run_server(argv, env, name="dashboard", verbose=args.verbose)
 
 
 def add_parser(subparsers) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from dcteach._atomic import atomic_write_text
 from dcteach._errors import UsageError
+from dcteach._paths import check_output_file
 from dcteach.data import LANGUAGES
 
 __all__ = ["add_parser"]
@@ -47,10 +48,7 @@ def _export(args) -> int:
     fmt = _FORMATS.get(target.suffix.lower())
     if fmt is None:
         raise UsageError(f"cannot export to {target.name!r}: use a file ending in .csv or .json")
-    if not target.parent.exists():
-        raise UsageError(f"folder {target.parent} does not exist; create it first")
-    if target.exists() and not args.force:
-        raise UsageError(f"{target} exists; pass --force to overwrite it")
+    check_output_file(target, option="--to", overwrite=args.force)
     df = load_dataset(args.name, lang=args.lang)
     if fmt == "csv":
         text = df.to_csv(index=False, lineterminator="\n")

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import sys
 
+from dcteach._paths import check_grade_outputs, check_output_dir
+
 __all__ = ["add_parser"]
 
 
 def _release(args) -> int:
     from dcteach.exercises.release import release_sources
+
+    check_output_dir(args.out, option="OUT")
 
     written = release_sources(args.src, args.out)
     for path in written:
@@ -27,6 +31,8 @@ def _check(args) -> int:
 
 def _grade(args) -> int:
     from dcteach.exercises.grade import grade_submissions
+
+    check_grade_outputs(args.submissions, args.out, args.feedback)
 
     rows = grade_submissions(
         args.submissions, source=args.source, out=args.out, timeout=args.timeout,

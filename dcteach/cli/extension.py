@@ -25,7 +25,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 def run_new(args: argparse.Namespace) -> int:
     """Create the extension and say what to do next."""
     from dcteach._extension import scaffold
+    from dcteach._paths import check_output_dir
 
+    check_output_dir(args.path, option="PATH")
     files = scaffold(args.path)
     for f in files:
         print(f"created {f}")

@@ -69,7 +69,7 @@ def normalise_id(exercise_id: str | int) -> str:
     >>> normalise_id("lecture 4")
     Traceback (most recent call last):
     ...
-    dcteach._errors.UsageError: 'lecture 4' is not an exercise id: use the form 'ex04' (exercise for course notebook 04)
+    dcteach.UsageError: 'lecture 4' is not an exercise id: use the form 'ex04' (exercise for course notebook 04)
     """
     match = _ID.match(str(exercise_id).strip())
     if not match:
@@ -215,7 +215,7 @@ def resolve_lang(lang: str | None) -> str:
     >>> resolve_lang("de")
     Traceback (most recent call last):
     ...
-    dcteach._errors.UsageError: unsupported language 'de'; supported languages: 'en', 'ru'
+    dcteach.UsageError: unsupported language 'de'; supported languages: 'en', 'ru'
     """
     return _package_resolve_lang(None if lang is None else str(lang).strip().lower())
 

@@ -330,7 +330,7 @@ def load(exercise_id: str | int, *, lang: str | None = None) -> Exercise:
 
     Raises
     ------
-    dcteach._errors.UsageError
+    dcteach.UsageError
         For an unknown id (the message lists the available ones) or language.
 
     Examples

@@ -110,7 +110,7 @@ def load_bank(path_or_name) -> dict:
 
     Raises
     ------
-    dcteach._errors.UsageError
+    dcteach.UsageError
         For an unknown bank name (the message lists the shipped ones).
     QuizBankError
         If the file is missing, not JSON, or does not follow the schema.

@@ -16,11 +16,14 @@ import json
 
 import ipywidgets as w
 import numpy as np
+import traitlets as t
 
 from dcteach._atomic import atomic_write_text
 from dcteach.i18n import resolve_lang
 
 __all__ = [
+    "TABLE_CSS",
+    "Choice",
     "FastFigure",
     "a11y_support",
     "atomic_write_text",
@@ -59,6 +62,43 @@ def esc(text) -> str:
     return html.escape(str(text))
 
 
+class Choice(w.Dropdown):
+    """A Dropdown whose option with the value ``None`` ("(all)", "(choose)") is shown as chosen.
+
+    ipywidgets treats ``value=None`` as "nothing selected" and shows a blank
+    box even when an option's value is ``None``; here that option is selected.
+
+    >>> c = Choice(options=[("(all)", None), ("Strategic", "strategic")], value=None)
+    >>> c.index, c.label
+    (0, '(all)')
+    >>> c.value = "strategic"; c.value = None; c.index
+    0
+    """
+
+    @t.observe("value")
+    def _propagate_value(self, change):
+        if change.new is None and None in self._options_values:
+            index = self._options_values.index(None)
+            if self.index != index:
+                self.index = index
+            return
+        super()._propagate_value(change)
+
+
+#: Styles of the result tables of the widgets (``<table class="dcteach-table">``): headers
+#: aligned with their cells, padding, borders and row shading (WCAG 1.4.11-level contrast).
+TABLE_CSS = """<style>
+table.dcteach-table { border-collapse: collapse; margin: 0.5em 0; font-size: 0.95em; max-width: 100%; }
+table.dcteach-table caption { text-align: left; font-weight: bold; padding: 0.3em 0; caption-side: top; }
+table.dcteach-table th, table.dcteach-table td {
+  text-align: left; vertical-align: top; padding: 0.35em 0.7em; border: 1px solid #767676;
+}
+table.dcteach-table thead th { background: #e8eef4; color: #111; border-bottom: 2px solid #333; }
+table.dcteach-table tbody tr:nth-child(even) { background: #f4f6f8; }
+table.dcteach-table td:first-child { white-space: nowrap; font-variant-numeric: tabular-nums; }
+</style>"""
+
+
 def new_output(css_class: str | None = None) -> w.Output:
     """An Output area that grows with its content, optionally with a stable CSS class.
 
@@ -82,19 +122,22 @@ def set_status(widget: w.HTML, text: str, *, problem: bool = False) -> None:
     widget.value = f'<span role="status" style="{style}">{esc(text)}</span>' if text else ""
 
 
-def png_html(png: bytes, alt_text: str) -> str:
+def png_html(png: bytes, alt_text: str, *, width: int | None = None) -> str:
     """An ``<img>`` showing ``png`` (base64 ``data:`` URL) with ``alt_text`` as its ``alt``.
 
     It shrinks with a narrow window or a zoomed page (``max-width: 100%``).
+    ``width`` (CSS pixels) shows a PNG drawn at a higher resolution at its
+    intended size, so it stays sharp when the page is zoomed.
 
     >>> png_html(b"\\x89PNG", 'Chart of "x" & y')
     '<img src="data:image/png;base64,iVBORw==" alt="Chart of &quot;x&quot; &amp; y" style="max-width:100%;height:auto">'
     """
     payload = base64.b64encode(png).decode("ascii")
-    return f'<img src="data:image/png;base64,{payload}" alt="{esc(alt_text)}" style="max-width:100%;height:auto">'
+    size = f' width="{int(width)}"' if width else ""
+    return f'<img src="data:image/png;base64,{payload}" alt="{esc(alt_text)}"{size} style="max-width:100%;height:auto">'
 
 
-def show_png(out: w.Output, png: bytes, alt_text: str) -> None:
+def show_png(out: w.Output, png: bytes, alt_text: str, *, width: int | None = None) -> None:
     """Replace what ``out`` shows with ``png`` as an ``<img alt>``, ``alt_text`` also as ``text/plain``.
 
     Setting ``Output.outputs`` in one step has the effect of
@@ -109,7 +152,7 @@ def show_png(out: w.Output, png: bytes, alt_text: str) -> None:
     out.outputs = (
         {
             "output_type": "display_data",
-            "data": {"text/html": png_html(png, alt_text), "text/plain": alt_text},
+            "data": {"text/html": png_html(png, alt_text, width=width), "text/plain": alt_text},
             "metadata": {},
         },
     )
@@ -260,8 +303,13 @@ _A11Y_JS = """
       var label = box.querySelector('.widget-label');
       var text = label ? label.textContent.trim() : '';
       if (!text) return;
+      // the level in words next to the slider (class dcteach-level): "0 — Absent"
+      var row = box.parentElement;
+      var level = row ? row.querySelector(':scope > .dcteach-level') : null;
+      var valuetext = level ? level.textContent.trim() : '';
       box.querySelectorAll('[role=slider]').forEach(function (h) {
         if (h.getAttribute('aria-label') !== text) h.setAttribute('aria-label', text);
+        if (valuetext && h.getAttribute('aria-valuetext') !== valuetext) h.setAttribute('aria-valuetext', valuetext);
       });
       var readout = box.querySelector('.widget-readout');
       if (readout && readout.getAttribute('aria-label') !== text) {
@@ -281,7 +329,7 @@ _A11Y_JS = """
     state.observer = new MutationObserver(function () {
       if (!state.pending) { state.pending = true; window.setTimeout(run, 30); }
     });
-    state.observer.observe(document.body, {childList: true, subtree: true});
+    state.observer.observe(document.body, {childList: true, subtree: true, characterData: true});
   }
   nameSliders(document);
 })();
@@ -293,8 +341,20 @@ _A11Y_CSS = """<style>
   flex: 1 1 100%; width: auto !important; max-width: 100%; height: auto; min-height: 0;
   white-space: normal; overflow: visible; text-overflow: clip; text-align: left; line-height: 1.3;
 }
-.widget-slider.dcteach-item-slider > .slider-container { flex: 1 1 8em; min-width: 6em; }
+.widget-slider.dcteach-item-slider > .slider-container {
+  flex: 1 1 8em; min-width: 6em; height: auto; min-height: 28px; padding: 8px 14px; box-sizing: border-box;
+  overflow: visible;
+}
 .dcteach-cell.dcteach-selected { outline: 3px dashed #D55E00; outline-offset: -4px; font-weight: bold; }
+/* slider handles: dark on the light track (>= 3:1, WCAG 1.4.11); focus is a thick ring, not a colour */
+.dcteach-item-slider .noUi-handle, .dcteach-item-slider .noUi-horizontal .noUi-handle {
+  background: #1f5fa8 !important; border: 2px solid #0b2545 !important; box-shadow: none;
+}
+.dcteach-item-slider .noUi-connects, .dcteach-item-slider .noUi-base { background: #d0d0d0; }
+.dcteach-item-slider .noUi-handle:focus, .dcteach-item-slider .noUi-handle:focus-visible {
+  outline: 3px solid #000 !important; outline-offset: 2px; box-shadow: 0 0 0 5px #fff !important;
+}
+.dcteach-item-slider .noUi-handle:hover { background: #0b2545 !important; }
 </style>"""
 
 

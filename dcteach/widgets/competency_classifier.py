@@ -31,7 +31,16 @@ from dcteach.assessment import (
 )
 from dcteach.i18n import _, field_labels, ngettext
 from dcteach.plots import plot_distribution
-from dcteach.widgets._common import esc, new_output, resolve_lang, set_status, show_figure, status_widget
+from dcteach.widgets._common import (
+    TABLE_CSS,
+    Choice,
+    esc,
+    new_output,
+    resolve_lang,
+    set_status,
+    show_figure,
+    status_widget,
+)
 
 __all__ = ["CompetencyClassifier"]
 
@@ -69,7 +78,7 @@ class CompetencyClassifier(w.VBox):
         for kind in ("capability", "action_plan"):
             rows.append(w.HTML(f"<b>{esc(_('classifier.section.' + kind, lang))}</b>"))
             for r in self.items[self.items["kind"] == kind].itertuples():
-                dd = w.Dropdown(options=[(_("classifier.unclassified", lang), None)]
+                dd = Choice(options=[(_("classifier.unclassified", lang), None)]
                                 + [(self._type_labels[c], c) for c in self.types],
                                 value=None, description=f"{r.id} {r.name}",
                                 style={"description_width": "55%"}, layout=w.Layout(width="60%"))
@@ -166,9 +175,9 @@ class CompetencyClassifier(w.VBox):
             msg += " " + ngettext("classifier.skipped", len(problems), self.lang) + " " + " | ".join(problems)
         self._say(msg, bool(problems))
         names = dict(zip(self.items["id"], self.items["name"]))
-        head = "".join(f"<th>{esc(_(k, self.lang))}</th>" for k in
+        head = "".join(f"<th scope=\"col\">{esc(_(k, self.lang))}</th>" for k in
                        ("classifier.col.item", "classifier.col.n", "classifier.col.modal", "classifier.col.share"))
-        head += "".join(f"<th>{esc(self._type_labels[c])}</th>" for c in self.types)
+        head += "".join(f"<th scope=\"col\">{esc(self._type_labels[c])}</th>" for c in self.types)
         body = ""
         for r in table.itertuples(index=False):
             modal = " / ".join(self._type_labels.get(m, m) for m in r.modal.split(" / ")) if r.modal else "—"
@@ -179,6 +188,6 @@ class CompetencyClassifier(w.VBox):
         kappa_text = _("classifier.kappa", self.lang, kappa="—" if pd.isna(kappa) else f"{kappa:.2f}")
         self.agreement_html.value = (
             f"<p>{esc(_('classifier.no_key', self.lang))} {esc(kappa_text)}</p>"
-            f'<table class="dcteach-table"><caption>{esc(_("classifier.caption", self.lang))}</caption>'
+            f'{TABLE_CSS}<table class="dcteach-table"><caption>{esc(_("classifier.caption", self.lang))}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
         return table

@@ -19,7 +19,7 @@ import traitlets as t
 
 from dcteach.data import load_dataset
 from dcteach.i18n import _, field_labels, ngettext
-from dcteach.widgets._common import esc, resolve_lang
+from dcteach.widgets._common import TABLE_CSS, Choice, esc, resolve_lang
 
 __all__ = ["InstrumentExplorer", "filter_instruments", "MAX_ROWS"]
 
@@ -123,18 +123,21 @@ class InstrumentExplorer(w.VBox):
         groups = field_labels("instruments", "group", lang)
         self._group_labels = groups
         everything = _("explorer.all", lang)
-        self.group_select = w.Dropdown(options=[(everything, None)] + [(v, k) for k, v in groups.items()],
+        self.group_select = Choice(options=[(everything, None)] + [(v, k) for k, v in groups.items()],
                                        value=None, description=_("explorer.group", lang),
                                        style={"description_width": "initial"})
-        self.priority_select = w.Dropdown(
+        self.priority_select = Choice(
             options=[(everything, None)] + [(f"{r.id} {getattr(r, self._name_col)}", r.id) for r in pas.itertuples()],
             value=None, description=_("explorer.priority_area", lang), style={"description_width": "initial"})
+        # wide enough for the whole placeholder (it is the only example of what to type)
         self.text_box = w.Text(value="", description=_("explorer.search", lang),
                                placeholder=_("explorer.search_placeholder", lang),
-                               style={"description_width": "initial"})
+                               style={"description_width": "initial"}, layout=w.Layout(width="min(100%, 40em)"))
         self.count_html = w.HTML()
         self.table_html = w.HTML()
-        self.instrument_select = w.Dropdown(options=[], value=None, description=_("explorer.details_of", lang),
+        self._choose = _("map.choose", lang)
+        self.instrument_select = Choice(options=[(self._choose, None)], value=None,
+                                        description=_("explorer.details_of", lang),
                                             style={"description_width": "initial"},
                                             layout=w.Layout(width="95%"))
         self.detail_html = w.HTML()
@@ -169,7 +172,7 @@ class InstrumentExplorer(w.VBox):
             count += " — " + esc(_("explorer.first_rows", self.lang, shown=MAX_ROWS))
         self.count_html.value = f"<b>{count}</b>"
         self.table_html.value = self._table(shown)
-        options = [(f"{i} — {nm}", i) for i, nm in zip(shown["id"], shown[self._name_col])]
+        options = [(self._choose, None)] + [(f"{i} — {nm}", i) for i, nm in zip(shown["id"], shown[self._name_col])]
         keep = self.selected if self.selected in set(shown["id"]) else None
         self.instrument_select.options = options
         self.instrument_select.value = keep
@@ -179,7 +182,7 @@ class InstrumentExplorer(w.VBox):
     def _table(self, shown: pd.DataFrame) -> str:
         if shown.empty:
             return f"<p>{esc(_('explorer.none', self.lang))}</p>"
-        head = "".join(f"<th>{esc(_(k, self.lang))}</th>" for k in
+        head = "".join(f'<th scope="col">{esc(_(k, self.lang))}</th>' for k in
                        ("explorer.col.id", "explorer.col.group", "explorer.col.name", "explorer.col.footnote"))
         groups = [self._group_labels.get(g, g) for g in shown["group"].astype(str)]
         rows = "".join(
@@ -187,7 +190,7 @@ class InstrumentExplorer(w.VBox):
             for i, g, nm, fn in zip(shown["id"], groups, shown[self._name_col], shown["footnote"])
         )
         caption = esc(_("explorer.caption", self.lang))
-        return (f'<table class="dcteach-table"><caption>{caption}</caption>'
+        return (f'{TABLE_CSS}<table class="dcteach-table"><caption>{caption}</caption>'
                 f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
 
     def _show_detail(self, _change=None) -> None:

@@ -24,7 +24,7 @@ from dcteach._compute import priority_matrix
 from dcteach.data import load_dataset
 from dcteach.i18n import _
 from dcteach.plots import plot_priority_map
-from dcteach.widgets._common import a11y_support, esc, new_output, resolve_lang, show_figure
+from dcteach.widgets._common import Choice, a11y_support, esc, new_output, resolve_lang, show_figure
 
 __all__ = ["LINK_MARK", "PriorityMap", "link_rationale", "rationale_text"]
 
@@ -101,11 +101,11 @@ class PriorityMap(w.VBox):
         self.links = load_dataset("instrument_priority_links") if links is None else links
         self.matrix = priority_matrix(lang)
         rows, cols = self.matrix.attrs["row_labels"], self.matrix.attrs["col_labels"]
-        self.instrument_select = w.Dropdown(
+        self.instrument_select = Choice(
             options=[(_("map.choose", lang), None)] + [(f"{i} {rows[i]}", i) for i in self.matrix.index],
             value=None, description=_("map.instrument", lang), style={"description_width": "initial"},
             layout=w.Layout(width="60%"))
-        self.priority_select = w.Dropdown(
+        self.priority_select = Choice(
             options=[(_("map.choose", lang), None)] + [(f"{c} {cols[c]}", c) for c in self.matrix.columns],
             value=None, description=_("map.priority_area", lang), style={"description_width": "initial"})
         self.basis_html = w.HTML(f"<p><b>{esc(_('map.basis', lang))}</b> {esc(_('map.basis_note', lang))}</p>")

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import traitlets as t
 
@@ -56,6 +57,8 @@ from dcteach.widgets._common import (
 
 __all__ = ["SelfAssessment", "decode_download", "file_stem"]
 
+_RADAR_DPI = 80  # CSS pixels per inch of the radar as shown
+
 #: MIME types of the two download formats.
 MIME = {"json": "application/json", "csv": "text/csv"}
 
@@ -78,7 +81,7 @@ def decode_download(html: str, fmt: str) -> tuple[str, dict]:
     >>> decode_download("<p>no link</p>", "json")
     Traceback (most recent call last):
     ...
-    dcteach._errors.UsageError: no json download link in the given HTML
+    dcteach.UsageError: no json download link in the given HTML
     """
     match = re.search(rf'href="data:{re.escape(MIME[fmt])};charset=utf-8;base64,([^"]+)"', html)
     if match is None:
@@ -125,6 +128,9 @@ class SelfAssessment(w.VBox):
         lang = resolve_lang(lang)
         self.items = assessment_items(lang)
         self.scale = load_scale()
+        top = len(self.scale["levels"]) - 1
+        if isinstance(initial, bool) or not isinstance(initial, (int, np.integer)) or not 0 <= initial <= top:
+            raise UsageError(f"initial={initial!r}: the starting level must be a whole number between 0 and {top}")
         self._names = dict(zip(self.items["id"], self.items["name"]))
         self.sliders: dict[str, w.IntSlider] = {}
         self.level_labels: dict[str, w.Label] = {}
@@ -134,8 +140,10 @@ class SelfAssessment(w.VBox):
             for row in self.items[self.items["kind"] == kind].itertuples():
                 # the description wraps on its own line above the track (see a11y_support):
                 # long names are never cut off, and it stays the handle's accessible name
+                # no editable readout: the level is said in words next to the slider (and as the
+                # handle's aria-valuetext), and a readout would double the Tab stops
                 slider = w.IntSlider(
-                    value=initial, min=0, max=len(self.scale["levels"]) - 1,
+                    value=initial, min=0, max=len(self.scale["levels"]) - 1, readout=False,
                     description=f"{row.id} {row.name}", continuous_update=False,
                     style={"description_width": "initial"}, layout=w.Layout(flex="1 1 16em", width="auto"),
                 )
@@ -144,10 +152,13 @@ class SelfAssessment(w.VBox):
                 label.add_class("dcteach-level")
                 self.sliders[row.id], self.level_labels[row.id] = slider, label
                 rows.append(w.HBox([slider, label], layout=w.Layout(flex_flow="row wrap", width="100%")))
+        # descriptions as wide as their text (never cut off, in either language)
         self.name_box = w.Text(value=name, description=_("assessment.name", lang),
-                               placeholder=_("assessment.name_placeholder", lang))
+                               placeholder=_("assessment.name_placeholder", lang),
+                               style={"description_width": "initial"}, layout=w.Layout(width="min(100%, 36em)"))
         self.path_box = w.Text(value="", description=_("assessment.file", lang),
-                               placeholder=_("assessment.file_placeholder", lang))
+                               placeholder=_("assessment.file_placeholder", lang),
+                               style={"description_width": "initial"}, layout=w.Layout(width="min(100%, 36em)"))
         self.save_json_button = w.Button(description=_("assessment.save_json", lang), icon="save")
         self.save_csv_button = w.Button(description=_("assessment.save_csv", lang), icon="save")
         self.load_button = w.Button(description=_("assessment.load", lang), icon="folder-open")
@@ -162,7 +173,8 @@ class SelfAssessment(w.VBox):
         self.figure, self.ax = plt.subplots(figsize=(8, 6), subplot_kw={"projection": "polar"})
         self.figure.subplots_adjust(left=0.06, right=0.66, top=0.88, bottom=0.06)  # fixed: one draw
         plt.close(self.figure)  # drawn on demand into the Output, never by pyplot
-        self._fast = FastFigure(self.figure, dpi=80)
+        # drawn at twice the shown size (640 CSS px): sharp at 200 % zoom and on HiDPI screens
+        self._fast = FastFigure(self.figure, dpi=2 * _RADAR_DPI)
         self._drawn_series: tuple | None = None  # the series the radar was last fully drawn with
         self.scale_note = scale_note = w.HTML(f"<small>{esc(_('assessment.scale_note', lang, basis=self.scale['basis'][lang]))}</small>")
         files = w.VBox([self.name_box, self.path_box,
@@ -244,7 +256,7 @@ class SelfAssessment(w.VBox):
             plot_radar(frame, ax=self.ax, lang=self.lang, max_level=len(self.scale["levels"]) - 1)
             png = self._fast.render([*self.ax.lines, *self.ax.patches, *self.ax.texts])
             self._drawn_series = series
-        show_png(self.out, png, self.radar_alt(frame))
+        show_png(self.out, png, self.radar_alt(frame), width=int(self.figure.get_figwidth() * _RADAR_DPI))
         gaps = gap_list(self.scores, names=self._names, target=len(self.scale["levels"]) - 1)
         items = "".join(
             f"<li>{esc(_('assessment.gap_item', self.lang, id=r.id, name=r.name, score=r.score, gap=r.gap))}</li>"

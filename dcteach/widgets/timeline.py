@@ -20,7 +20,7 @@ from dcteach._compute import format_partial_date
 from dcteach.data import load_dataset
 from dcteach.i18n import _, field_labels
 from dcteach.plots import plot_timeline
-from dcteach.widgets._common import esc, new_output, resolve_lang, show_figure
+from dcteach.widgets._common import TABLE_CSS, esc, new_output, resolve_lang, show_figure
 
 __all__ = ["Timeline", "event_rows"]
 
@@ -114,8 +114,8 @@ class Timeline(w.VBox):
         show_figure(self.out, self.figure, _("timeline.alt", self.lang, n=len(ev)), tight=True)
         rows = event_rows(ev, self.lang, self.sources)
         cols = ["date", "name", "body", "session", "place", "document_code", "source"]
-        head = "".join(f"<th>{esc(_('timeline.col.' + c, self.lang))}</th>" for c in cols)
+        head = "".join(f"<th scope=\"col\">{esc(_('timeline.col.' + c, self.lang))}</th>" for c in cols)
         body = "".join("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in r) + "</tr>"
                        for r in rows[cols].itertuples(index=False))
-        self.table_html.value = (f'<table class="dcteach-table"><caption>{esc(_("timeline.caption", self.lang))}'
+        self.table_html.value = (f'{TABLE_CSS}<table class="dcteach-table"><caption>{esc(_("timeline.caption", self.lang))}'
                                  f"</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
