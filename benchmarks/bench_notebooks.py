@@ -7,7 +7,10 @@ Runs, in a subprocess and exactly as CI does,
 
 then prints the total wall time, its ratio to the target, and a per-notebook
 breakdown taken from pytest's ``--durations`` report of the same run (kernel
-start and imports are in each notebook's first cell). No assertion is made on
+start and imports are in each notebook's first cell), with a subtotal per
+language: the English source notebooks (``notebooks/*.ipynb``) and each
+translation (``notebooks/<lang>/*.ipynb``, e.g. ``ru``). The 60 s target is for
+all languages together. No assertion is made on
 time: this script measures, the test suite checks correctness.
 
 Usage: python benchmarks/bench_notebooks.py [--repeat N]
@@ -29,6 +32,20 @@ _DURATION = re.compile(r"^\s*([\d.]+)s\s+(setup|call|teardown)\s+(\S+?\.ipynb)::
 _SUMMARY = re.compile(r"(\d+) passed|(\d+) failed|(\d+) errors?")
 
 
+def _relative(path: str) -> str:
+    parts = Path(path).parts
+    return "/".join(parts[parts.index("notebooks") + 1:]) if "notebooks" in parts else Path(path).name
+
+
+def language(name: str) -> str:
+    """``en`` for a source notebook, else the folder of the translation.
+
+    >>> language("00_start_here.ipynb"), language("ru/00_start_here.ipynb")
+    ('en', 'ru')
+    """
+    return name.split("/")[0] if "/" in name else "en"
+
+
 def run_once() -> tuple[float, int, dict[str, float], str]:
     cmd = [
         sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env",
@@ -42,7 +59,7 @@ def run_once() -> tuple[float, int, dict[str, float], str]:
     for line in proc.stdout.splitlines():
         m = _DURATION.match(line)
         if m:
-            per_notebook[Path(m.group(3)).name] += float(m.group(1))
+            per_notebook[_relative(m.group(3))] += float(m.group(1))
     tail = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else proc.stderr[-200:]
     return wall, proc.returncode, dict(per_notebook), tail
 
@@ -55,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     runs = [run_once() for _ in range(max(1, args.repeat))]
     best = min(runs, key=lambda r: r[0])
 
-    print(f"nbval run of notebooks/ (target {TARGET_S:.0f} s)")
+    print(f"nbval run of notebooks/, all languages (target {TARGET_S:.0f} s)")
     print(f"{'run':>4} {'wall s':>8} {'ratio':>7}  exit  pytest summary")
     for i, (wall, code, _, tail) in enumerate(runs, 1):
         print(f"{i:>4} {wall:8.1f} {wall / TARGET_S:7.2f}  {code:>4}  {tail}")
@@ -65,6 +82,11 @@ def main(argv: list[str] | None = None) -> int:
     total_items = sum(per_nb.values()) or 1.0
     for name, secs in sorted(per_nb.items()):
         print(f"{name:<44} {secs:8.1f} {secs / total_items:6.0%}")
+    by_lang: dict[str, float] = defaultdict(float)
+    for name, secs in per_nb.items():
+        by_lang[language(name)] += secs
+    for lang, secs in sorted(by_lang.items()):
+        print(f"{'subtotal ' + lang + ' (' + str(sum(language(n) == lang for n in per_nb)) + ' notebooks)':<44} {secs:8.1f}")
     overhead = wall - sum(per_nb.values())
     print(f"{'(pytest start, collection, other)':<44} {overhead:8.1f}")
     print(f"{'total (best run)':<44} {wall:8.1f}   ratio to target {wall / TARGET_S:.2f}")

@@ -19,6 +19,14 @@ After editing ``notebooks/outcomes/*.json``, regenerate the outcomes map of
 ``notebooks/README.md`` with::
 
     python -m dcteach._maintain --outcomes
+
+Translations (see ``docs/translators.md``)::
+
+    python -m dcteach._maintain --locales            # UI: .pot -> .po (fuzzy on change) -> .mo
+    python -m dcteach._maintain --locales --import-json en.json ru.json   # merge old JSON catalogues
+    python -m dcteach._maintain --translate update   # notebooks: English -> notebooks/locales/ru/*.po
+    python -m dcteach._maintain --translate build    # notebooks/ru/*.ipynb from source + PO, executed
+    python -m dcteach._maintain --translate check    # fails on missing, fuzzy or out-of-step entries
 """
 
 from __future__ import annotations
@@ -65,7 +73,18 @@ def execute_notebook(path: str | Path, *, timeout: int = 300) -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    if sys.argv[1:2] == ["--notebooks"]:
+    if sys.argv[1:2] == ["--locales"]:
+        from dcteach import _locales
+
+        if sys.argv[2:3] == ["--import-json"]:
+            print("added:", ", ".join(_locales.import_json(Path(sys.argv[3]), Path(sys.argv[4]))) or "nothing")
+        for changed in _locales.update():
+            print(f"updated {changed}")
+    elif sys.argv[1:2] == ["--translate"]:
+        from dcteach import _nbtranslate
+
+        sys.exit(_nbtranslate.main(sys.argv[2:]))
+    elif sys.argv[1:2] == ["--notebooks"]:
         for nb_path in sys.argv[2:]:
             print(f"executing {nb_path}", flush=True)
             execute_notebook(nb_path)

@@ -264,6 +264,10 @@ def load_dataset(name: str, *, lang: str = "en", extra: str | os.PathLike | None
     df = _convert(raw, schema, lang, path)
     df = _order_columns(df, lang)
     df.attrs.update(name=name, lang=lang)
+    if lang != "en":  # headers in lang when a notebook shows the table (dcteach/_display.py)
+        from dcteach._display import register
+
+        register()
     return df
 
 

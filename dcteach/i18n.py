@@ -1,10 +1,13 @@
-"""Message catalogues for widgets and plots: English and Russian (our translation).
+"""Message catalogues for widgets, plots, quizzes, exercises and the dashboard (gettext).
 
-Every user-facing string of :mod:`dcteach.widgets` and :mod:`dcteach.plots`
-lives in ``dcteach/locales/<lang>.json``; code only names keys. A message is
-either a string with ``{placeholders}`` or, for counts, a dict of plural forms
-(``one``/``other`` in English; ``one``/``few``/``many`` in Russian, after the
-CLDR rules).
+Every user-facing string lives in the gettext catalogues of the package:
+``dcteach/locales/dcteach.pot`` holds the English source (``msgctxt`` is the
+key the code names, ``msgid`` the English text), ``ru/LC_MESSAGES/dcteach.po``
+the Russian (our translation), and the committed ``.mo`` files are what is read
+at run time (compiled with Babel; see ``docs/translators.md``). A message is a
+string with ``{placeholders}`` or, for counts, has plural forms chosen by the
+CLDR rules of the language (``one``/``other`` in English; ``one``/``few``/``many``
+in Russian).
 
 Examples
 --------
@@ -23,7 +26,8 @@ Examples
 from __future__ import annotations
 
 import functools
-import json
+import gettext
+import io
 import string
 from importlib import resources
 
@@ -34,6 +38,7 @@ __all__ = [
     "LANGUAGES",
     "_",
     "catalogue",
+    "column_label",
     "field_labels",
     "ngettext",
     "placeholders",
@@ -41,35 +46,71 @@ __all__ = [
     "resolve_lang",
 ]
 
+DOMAIN = "dcteach"
+
+
+def _mo_bytes(lang: str) -> bytes:
+    return resources.files("dcteach").joinpath("locales", lang, "LC_MESSAGES", f"{DOMAIN}.mo").read_bytes()
+
+
+@functools.lru_cache(maxsize=None)
+def _plural_tags(lang: str) -> tuple[str, ...]:
+    """CLDR category of each gettext plural index of ``lang`` (from the catalogue's Plural-Forms).
+
+    >>> _plural_tags("ru"), _plural_tags("en")
+    (('one', 'few', 'many'), ('one', 'other'))
+    """
+    from babel.messages.mofile import read_mo
+
+    cat = read_mo(io.BytesIO(_mo_bytes(lang)))
+    index = gettext.c2py(cat.plural_expr)
+    tags: list[str | None] = [None] * cat.num_plurals
+    for n in range(200):
+        i = index(n)
+        tags[i] = tags[i] or plural_category(n, lang)
+    if None in tags:  # pragma: no cover - a catalogue whose Plural-Forms has an unreachable form
+        raise ValueError(f"Plural-Forms of {lang!r} has an index no integer reaches: {cat.plural_expr}")
+    return tuple(tags)
+
 
 @functools.lru_cache(maxsize=None)
 def catalogue(lang: str) -> dict:
-    """Return the message catalogue of ``lang`` (keys starting with ``@`` are metadata).
+    """Return the messages of ``lang``: ``{key: text}``, or ``{key: {category: text}}`` for plurals.
+
+    Keys starting with ``@`` are metadata.
 
     >>> catalogue("en")["@language"]
     'en'
+    >>> catalogue("ru")["explorer.count"]["few"]
+    'Найдено {n} инструмента'
     """
+    from babel.messages.mofile import read_mo
+
     lang = resolve_lang(lang)
-    text = resources.files("dcteach").joinpath("locales", f"{lang}.json").read_text("utf-8")
-    return json.loads(text)
+    cat = read_mo(io.BytesIO(_mo_bytes(lang)))
+    out: dict = {"@language": lang}
+    tags = _plural_tags(lang)
+    for m in cat:
+        if not m.id or m.context is None:
+            continue
+        if isinstance(m.id, (list, tuple)):
+            out[m.context] = dict(zip(tags, m.string))
+        else:
+            out[m.context] = m.string
+    return out
 
 
 def plural_category(n: int, lang: str) -> str:
-    """CLDR plural category of the integer ``n`` in ``lang``.
+    """CLDR plural category of the integer ``n`` in ``lang`` (Babel's ``Locale.plural_form``).
 
     >>> [plural_category(n, "ru") for n in (1, 3, 5, 11, 22, 111)]
     ['one', 'few', 'many', 'many', 'few', 'many']
     >>> plural_category(1, "en"), plural_category(0, "en")
     ('one', 'other')
     """
-    n = abs(int(n))
-    if lang == "ru":
-        if n % 10 == 1 and n % 100 != 11:
-            return "one"
-        if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-            return "few"
-        return "many"
-    return "one" if n == 1 else "other"
+    from babel import Locale
+
+    return Locale.parse(lang).plural_form(abs(int(n)))
 
 
 def _lookup(key: str, lang: str):
@@ -126,3 +167,12 @@ def field_labels(table: str, field: str, lang: str | None = None) -> dict[str, s
             if f["name"] == field:
                 return enum_labels(f, lang)
     raise UsageError(f"no enum field {field!r} in table {table!r}")
+
+
+def column_label(column: str, lang: str | None = None) -> str:
+    """Header of a data column in ``lang`` (``columns.<name>`` in the catalogues; else the name).
+
+    >>> column_label("name_ru", "ru"), column_label("no_such_column", "ru")
+    ('Название (рус.)', 'no_such_column')
+    """
+    return catalogue(resolve_lang(lang)).get(f"columns.{column}", column)

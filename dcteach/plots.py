@@ -272,18 +272,30 @@ def _short(text, width: int = 38) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _as_codes(values: pd.Series, table: str, field: str) -> pd.Series:
+    """Codes of an enum column loaded in any language (``load_dataset(lang="ru")`` gives labels).
+
+    >>> _as_codes(pd.Series(["операционные", "strategic"]), "instruments", "group").tolist()
+    ['operational', 'strategic']
+    """
+    from dcteach.data import LANGUAGES
+
+    back = {label: code for lg in LANGUAGES for code, label in field_labels(table, field, lg).items()}
+    return values.astype(str).map(lambda v: back.get(v, v))
+
+
 def plot_instrument_groups(data: pd.DataFrame | None = None, *, ax=None, lang: str | None = None):
     """Bar chart: how many WCO instruments in each group (strategic, political/legal, operational).
 
     Parameters
     ----------
     data : DataFrame, optional
-        The ``instruments`` table in English codes (default: the core table).
+        The ``instruments`` table, loaded in any language (default: the core table).
     """
     lang = resolve_lang(lang)
     df = load_dataset("instruments") if data is None else data
     labels = field_labels("instruments", "group", lang)
-    counts = df["group"].astype(str).value_counts().reindex(list(labels), fill_value=0)
+    counts = _as_codes(df["group"], "instruments", "group").value_counts().reindex(list(labels), fill_value=0)
     ax = _axes(ax, lang)
     x = np.arange(len(counts))
     for i, (code, n) in enumerate(counts.items()):
@@ -459,10 +471,11 @@ def plot_timeline(events: pd.DataFrame | None = None, *, ax=None, lang: str | No
     Parameters
     ----------
     events : DataFrame, optional
-        The ``events`` table in English codes (default: the core table), possibly filtered.
+        The ``events`` table, loaded in any language (default: the core table), possibly filtered.
     """
     lang = resolve_lang(lang)
     ev = load_dataset("events") if events is None else events
+    ev = ev.assign(body=_as_codes(ev["body"], "events", "body"))
     labels = field_labels("events", "body", lang)
     bodies = [b for b in labels if b in set(ev["body"].astype(str))]
     ax = _axes(ax, lang)

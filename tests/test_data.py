@@ -35,6 +35,7 @@ COUNTS = {
     "countries": {5},
     "glossary": range(30, 1000),
     "instrument_priority_links": range(1, 1000),
+    "terminology": range(10, 1000),
 }
 NAMES = list(RESOURCES)
 CYRILLIC = re.compile("[А-Яа-яЁё]")

@@ -14,7 +14,7 @@ from dcteach.data import core_dir
 def test_official_validator_accepts_the_package():
     report = frictionless.validate(str(core_dir() / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
-    assert len(report.tasks) == 19
+    assert len(report.tasks) == 20
 
 
 def test_official_cli_accepts_the_package():

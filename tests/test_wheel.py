@@ -45,6 +45,11 @@ def test_wheel_contents(wheel):
         (REPO / "notebooks").glob("*.ipynb")
     )
     assert not any("__pycache__" in n for n in names)
+    # the Russian course and the compiled message catalogues (docs/translators.md)
+    for nb in (REPO / "notebooks" / "ru").glob("*.ipynb"):
+        assert f"dcteach/notebooks/ru/{nb.name}" in names
+    for lang in ("en", "ru"):
+        assert f"dcteach/locales/{lang}/LC_MESSAGES/dcteach.mo" in names
 
 
 def test_installed_wheel_loads_every_table(wheel, tmp_path):

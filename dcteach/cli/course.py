@@ -10,7 +10,8 @@ overwrites a student's files.
 The port is checked before anything starts; the server runs in its own
 process group and stops, with its kernels, on Ctrl+C, SIGTERM or SIGHUP. The
 terminal shows the URL and errors; ``--verbose`` shows Jupyter's own log.
-``--dry-run`` creates nothing and starts nothing: it prints the command.
+``--dry-run`` creates nothing and starts nothing: it prints the command. ``--lang ru`` opens the Russian notebooks
+(``notebooks/ru/``, built from the English ones and ``notebooks/locales/ru/*.po``).
 """
 
 from __future__ import annotations
@@ -67,10 +68,23 @@ def course_dir(target: str | os.PathLike | None = None, *, create: bool = True) 
     return target
 
 
+def start_page(root: Path, lang: str) -> str | None:
+    """The notebook JupyterLab opens first: ``<lang>/00_start_here.ipynb`` for a translated course.
+
+    ``None`` (JupyterLab's own start page) in English, or when ``root`` has no such folder
+    (a course copy made before the translation existed).
+
+    >>> start_page(Path("/nonexistent"), "ru") is None
+    True
+    """
+    first = sorted((root / lang).glob("00_*.ipynb")) if lang != "en" else []
+    return f"{lang}/{first[0].name}" if first else None
+
+
 def build_command(
     root: Path, *, port: int = 8888, token: str, lang: str = "en", open_browser: bool = True
 ) -> tuple[list[str], dict[str, str]]:
-    """Return ``(argv, env)`` that start JupyterLab on ``root``.
+    """Return ``(argv, env)`` that start JupyterLab on ``root`` (on the ``lang`` notebooks).
 
     >>> argv, env = build_command(Path("/tmp"), port=9999, token="t0ken", open_browser=False)
     >>> "--ServerApp.ip=127.0.0.1" in argv and "--IdentityProvider.token=t0ken" in argv
@@ -89,6 +103,9 @@ def build_command(
         f"--ServerApp.root_dir={root}",
         f"--IdentityProvider.token={token}",
     ]
+    start = start_page(root, lang)
+    if start:
+        argv.append(f"--ServerApp.default_url=/lab/tree/{start}")
     if not open_browser:
         argv.append("--no-browser")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
@@ -105,7 +122,11 @@ def _run(args) -> int:
     argv, env = build_command(
         root, port=args.port, token=token, lang=args.lang, open_browser=not args.no_browser
     )
-    print(f"dcteach course: {'would open' if args.dry_run else 'opening'} {root}", file=sys.stderr)
+    start = start_page(root, args.lang)
+    if args.lang != "en" and start is None:
+        print(f"dcteach course: no {args.lang} notebooks in {root} (a copy made before they existed?); "
+              f"opening the English ones — move that folder away to get a fresh copy", file=sys.stderr)
+    print(f"dcteach course: {'would open' if args.dry_run else 'opening'} {root / start if start else root}", file=sys.stderr)
     print(
         f"dcteach course: http://127.0.0.1:{args.port}/lab?token={token}  (Ctrl+C to stop)",
         file=sys.stderr, flush=True,
