@@ -22,7 +22,7 @@ def test_datasets_list(capsys):
     code, out, _ = run(capsys, "datasets", "list")
     assert code == 0
     assert "instruments                 24 rows  WCO instruments and tools" in out
-    assert len(out.strip().splitlines()) == 19
+    assert len(out.strip().splitlines()) == 20
 
 
 def test_datasets_show_in_russian(capsys):
