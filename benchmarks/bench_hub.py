@@ -189,4 +189,10 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from dcteach._errors import DcteachError
+
+    try:
+        sys.exit(main())
+    except DcteachError as exc:
+        print(f"bench_hub: error: {exc}", file=sys.stderr)
+        sys.exit(exc.exit_code)
