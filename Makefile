@@ -11,7 +11,7 @@ TEST_STAMP   := $(VENV)/.installed-test
 # pip with its progress bars, without the noise of its per-file notices
 PIP := $(BIN)/python -m pip install --progress-bar on --disable-pip-version-check
 
-.PHONY: course test setup benchmarks notebooks clean
+.PHONY: course test setup hub benchmarks notebooks clean
 # an interrupted install leaves no stamp behind: the next run installs again
 .DELETE_ON_ERROR:
 
@@ -25,9 +25,11 @@ $(COURSE_STAMP): pyproject.toml | $(BIN)/python
 	$(PIP) -e .
 	@touch $@
 
-$(TEST_STAMP): pyproject.toml $(COURSE_STAMP)
-	@echo "make: adding the test tools (pytest, nbval, Playwright, axe-core, Voilà, frictionless)"
+$(TEST_STAMP): pyproject.toml deploy/jupyterhub/package-lock.json $(COURSE_STAMP)
+	@echo "make: adding the test tools (pytest, nbval, Playwright, axe-core, Voilà, frictionless, JupyterHub)"
 	$(PIP) -e ".[test]"
+	@echo "make: installing the hub's proxy (configurable-http-proxy, from npm, pinned by deploy/jupyterhub/package-lock.json)"
+	npm ci --no-audit --no-fund --prefix deploy/jupyterhub
 	@touch $@
 
 setup: $(TEST_STAMP)
@@ -39,6 +41,10 @@ course: $(COURSE_STAMP)
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with=tests/nbval_sanitize.cfg $(ARGS)
 	$(BIN)/dcteach exercises check exercises/source
+
+# A local JupyterHub with demo students (see docs/lecturers.md): make hub ARGS="--students 3"
+hub: $(TEST_STAMP)
+	@$(BIN)/dcteach hub $(ARGS)
 
 # Maintainers: re-execute the course notebooks after a change (nbval compares their outputs).
 notebooks: $(TEST_STAMP)
