@@ -248,7 +248,7 @@ def served_in_chromium(tmp: Path, *verb: str, probe: str, log_name: str, timeout
 
     port, token = free_port(), new_token()
     base = f"http://127.0.0.1:{port}"
-    argv = dcteach_argv(*verb, "--no-browser", "--port", str(port), f"--token={token}")
+    argv = dcteach_argv(*verb, "--no-browser", "--verbose", "--port", str(port), f"--token={token}")  # full log in the artefact
     server = Server(argv, isolated_env(tmp / "jupyter"), base + probe.format(token=token), ARTIFACTS / log_name)
     try:
         server.wait_ready()
