@@ -93,10 +93,16 @@ def test_reference_to_a_resource_that_exists_nowhere(tmp_path):
     assert "planets" in report.errors[0].message
 
 
-def test_without_core_core_references_do_not_resolve(tmp_path):
+def test_without_core_own_tables_are_its_own(tmp_path):
     report = validate(EXAMPLE, extra_of=False)
     assert not report.valid
-    assert any("extends" in e.message for e in report.errors)
+    # ids of its own sources.csv resolve; only the references into core tables do not
+    assert not [e for e in report.errors if e.value is not None and e.value.startswith("THESIS-")]
+    assert {e.message.split("'")[1] for e in report.errors} <= {"countries", "enablers", "sources"} or all(
+        "exists neither" in e.message or e.field == "source_id" for e in report.errors)
+    # it is an extension already: never told to mark itself as one
+    assert not any("extends" in e.message for e in report.errors)
+    assert any("without --no-core" in e.message for e in report.errors)
 
 
 def test_load_merged_refuses_invalid_extension_with_located_message(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,7 @@ EXPECTED_BAD = {
     ("people", 19, None, "blank-row"),
     ("people", 20, "score", "type"),
     ("people", 21, "born", "type"),
+    ("people", 22, "born", "type"),  # 2020-1-5: the spec's date is YYYY-MM-DD (frictionless takes it)
     ("teams", 4, "name", "required"),
     ("teams", 5, "id", "primary-key"),
     ("pairs", 4, "a", "primary-key"),
@@ -112,9 +114,36 @@ def _frictionless_findings(path: Path) -> set[tuple]:
     }
 
 
-def _ours(report) -> set[tuple]:
+#: cells the Table Schema spec rejects and frictionless 5 accepts (see docs/researchers.md)
+_SPEC_ONLY = {
+    "integer": lambda v: "_" in v or not v.strip().isascii(),
+    "number": lambda v: "_" in v or (v.strip().lower() in ("nan", "inf", "-inf", "+inf", "infinity", "snan")
+                                     and v.strip() not in ("NaN", "INF", "-INF", "+INF")),
+    "date": lambda v: not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", v) and bool(re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", v)),
+}
+
+
+def _minus_cells(findings: set[tuple], cells: set[tuple]) -> set[tuple]:
+    """Frictionless's findings on cells other than *cells* (where it read a value the spec rejects)."""
+    at = {(r, row, f) for r, row, f, _ in cells}
+    return {x for x in findings if (x[0], x[1], x[2]) not in at}
+
+
+def _field_types(report_path: Path) -> dict[tuple[str, str], str]:
+    desc = json.loads((report_path / "datapackage.json").read_text(encoding="utf-8"))
+    return {(r["name"], f["name"]): f.get("type", "string") for r in desc["resources"] for f in r["schema"]["fields"]}
+
+
+def _ours(report, *, spec_only: bool = False) -> set[tuple]:
+    """Our errors as frictionless classes; without the cells where we follow the spec and frictionless
+    does not (*spec_only*: only those)."""
+    types = _field_types(Path(report.path))
     out = set()
     for e in report.errors:
+        rule = _SPEC_ONLY.get(types.get((e.resource, e.field), ""))
+        stricter = e.type == "type" and rule is not None and e.value is not None and rule(e.value)
+        if stricter != spec_only:
+            continue
         cls = CODES[e.type]
         field = None if cls in ("primary-key", "foreign-key", "blank-row", "extra-cell") else e.field
         out.add((e.resource, e.row, field, cls))
@@ -122,7 +151,9 @@ def _ours(report) -> set[tuple]:
 
 
 def test_same_findings_as_frictionless_on_the_fixture():
-    assert _ours(validate(BAD)) == _frictionless_findings(BAD)
+    report = validate(BAD)
+    assert _ours(report) == _frictionless_findings(BAD)
+    assert _ours(report, spec_only=True) == {("people", 22, "born", "type-error")}
 
 
 def test_same_findings_as_frictionless_on_synthetic_types(tmp_path):
@@ -145,9 +176,16 @@ def test_same_findings_as_frictionless_on_synthetic_types(tmp_path):
         {"name": "s", "type": "string", "constraints": {"minLength": 2, "maxLength": 4, "enum": ["ok", "zz", "Ж", "abcdef"]}},
     ]
     path = one_table(tmp_path, csv, fields)
-    ours = _ours(validate(path))
-    assert ours == _frictionless_findings(path)
-    assert len(ours) >= 12  # the fixture really is full of errors
+    report = validate(path)
+    ours = _ours(report)
+    fl = _frictionless_findings(path)
+    assert ours == _minus_cells(fl, _ours(report, spec_only=True))
+    assert len(ours) >= 10  # the fixture really is full of errors
+    # where the spec is stricter than frictionless: 1_000, 1_0.5, nan, inf, 2024-1-5
+    assert _ours(report, spec_only=True) == {("t", 7, "i", "type-error"), ("t", 7, "n", "type-error"),
+                                             ("t", 5, "n", "type-error"), ("t", 6, "n", "type-error"),
+                                             ("t", 3, "d", "type-error")}
+    assert not _ours(report, spec_only=True) & fl
 
 
 def test_number_rules_decimal_group_bare(tmp_path):
@@ -185,17 +223,36 @@ def test_header_missing_renamed_extra_duplicate(tmp_path):
     fields = [{"name": "id", "type": "string"}, {"name": "name_en", "type": "string"}]
     report = validate(one_table(tmp_path, csv, fields))
     errs = {(e.type, e.field) for e in report.errors}
-    assert errs == {("missing-column", "name_en"), ("duplicate-column", "id")}
+    # as in frictionless: missing, renamed and unknown columns are errors (fieldsMatch "exact")
+    assert errs == {("missing-column", "name_en"), ("duplicate-column", "id"), ("extra-column", "extra"),
+                    ("extra-column", "name_eng"), ("column-order", None)}
     missing = next(e for e in report.errors if e.type == "missing-column")
     assert "name_eng" in missing.fix and missing.row == 1
-    warns = {(w.type, w.field) for w in report.warnings}
-    assert ("extra-column", "extra") in warns and ("extra-column", "name_eng") in warns
+    extra = next(e for e in report.errors if e.type == "extra-column")
+    assert "fieldsMatch" in extra.fix and "--allow-extra-columns" in extra.fix
 
 
-def test_unknown_column_is_only_a_warning(tmp_path):
+def test_unknown_column_is_an_error_unless_allowed(tmp_path):
     csv = "id,comment\nA,my note\n"
-    report = validate(one_table(tmp_path, csv, [{"name": "id", "type": "string"}]))
-    assert report.valid and [w.type for w in report.warnings] == ["extra-column"]
+    path = one_table(tmp_path, csv, [{"name": "id", "type": "string"}])
+    assert [(e.type, e.row, e.column) for e in validate(path).errors] == [("extra-column", 1, 2)]
+    allowed = validate(path, extra_columns=True)
+    assert allowed.valid and [w.type for w in allowed.warnings] == ["extra-column"]
+    subset = one_table(tmp_path, csv, [{"name": "id", "type": "string"}], fieldsMatch="subset")
+    assert validate(subset).valid
+
+
+@pytest.mark.parametrize("mode, header, errors", [
+    ("exact", "a,b", []), ("exact", "b,a", ["column-order"]), ("equal", "b,a", []),
+    ("equal", "a", ["missing-column"]), ("subset", "a,b,c", []), ("subset", "a", ["missing-column"]),
+    ("superset", "a", []), ("superset", "a,c", ["extra-column"]), ("partial", "a,c", []),
+    ("partial", "c", ["missing-column"]),
+])
+def test_fields_match_modes(tmp_path, mode, header, errors):
+    width = len(header.split(","))
+    path = one_table(tmp_path, header + "\n" + ",".join("1" * width) + "\n",
+                     [{"name": "a"}, {"name": "b"}], fieldsMatch=mode)
+    assert [e.type for e in validate(path).errors] == errors
 
 
 def test_invalid_utf8_is_located(tmp_path):
@@ -305,11 +362,17 @@ def test_plain_and_unusual_numbers_mixed_match_frictionless(tmp_path):
     fields = [{"name": "i", "type": "integer", "constraints": {"minimum": 0, "maximum": 400, "unique": True}},
               {"name": "n", "type": "number", "constraints": {"maximum": 150}}]
     path = one_table(tmp_path, "i,n\n" + "\n".join(lines) + "\n", fields)
-    ours = _ours(validate(path))
-    assert ours == _frictionless_findings(path)
-    # "12a", "1.0", "x"; "1,5", "1.2.3", "Ж" (Arabic-Indic "٣" is 3, as Python and frictionless read it)
+    report = validate(path)
+    ours = _ours(report)
+    fl = _frictionless_findings(path)
+    assert ours == _minus_cells(fl, _ours(report, spec_only=True))
+    assert not _ours(report, spec_only=True) & fl  # frictionless takes those cells
+    # "12a", "1.0", "x"; "1,5", "1.2.3", "Ж"
     assert {(r, f) for _, r, f, c in ours if c == "type-error"} == {
         (66, "i"), (67, "i"), (71, "i"), (81, "n"), (82, "n"), (83, "n")}
+    # the spec, not Python: "1_000" and Arabic-Indic "٣" are not integers, "1_0.5", "nan", "inf" not numbers
+    assert {(r, f) for _, r, f, c in _ours(report, spec_only=True)} == {
+        (64, "i"), (70, "i"), (74, "n"), (79, "n"), (80, "n")}
 
 
 def test_worker_threads_find_the_same(monkeypatch):
