@@ -19,6 +19,7 @@ import importlib
 from dcteach._errors import DatasetError, DcteachError
 from dcteach.cite import cite  # eager: a lazy function would be shadowed by the submodule
 from dcteach.data import describe, list_datasets, load_dataset
+from dcteach import _extension  # noqa: E402,F401  registers load_dataset(extra=) and describe(extra=)
 
 __version__ = "0.1.0"
 

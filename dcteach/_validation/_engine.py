@@ -22,7 +22,8 @@ import pyarrow.compute as pc
 
 from dcteach._errors import UsageError
 from dcteach._jsondoc import loads_located, read_user_text
-from dcteach._validation._fields import FieldResult, Finding, check_column, dictionary_encode, fix_for_value
+from dcteach._validation._fields import (FieldResult, Finding, check_column, dictionary_encode, fix_for_value,
+                                         value_text)
 from dcteach._validation._read import RawTable, read_table
 from dcteach._validation._schema import FIELDS_MATCH, check_schema, key_names
 from dcteach._validation._suggest import closest
@@ -843,7 +844,7 @@ class _Run:
         field = c.fields[name]
         listed = given if given is not None else (field.get("constraints") or {}).get("enum")
         if listed is not None:
-            texts = ["true" if v is True else "false" if v is False else str(v) for v in listed]
+            texts = [value_text(field.get("type", "string"), v) for v in listed]
             key = check_column(pa.array(texts, pa.string()), dict(field, constraints={}), [""]).key
             return list(dict.fromkeys(k for k in key.to_pylist() if k is not None))
         fks = c.schema.get("foreignKeys", [])

@@ -36,7 +36,7 @@ import pyarrow.compute as pc
 
 from dcteach._validation._suggest import closest
 
-__all__ = ["Finding", "FieldResult", "cell_reader", "check_column", "dictionary_encode", "TYPE_HINTS",
+__all__ = ["Finding", "FieldResult", "cell_reader", "value_text", "check_column", "dictionary_encode", "TYPE_HINTS",
            "KNOWN_TYPES"]
 
 #: every Table Schema field type, with the formats each knows (None: any strptime pattern too)
@@ -343,6 +343,19 @@ def _python_reader(field: dict) -> Callable[[str], Any]:
     return lambda cell: cell  # any, list and unknown types: every string is valid
 
 
+def value_text(ftype: str, value: Any) -> str:
+    """A descriptor's JSON value (an enum entry, a bound) as the text a cell holds.
+
+    >>> value_text("year", 19), value_text("boolean", True), value_text("integer", 2019)
+    ('0019', 'true', '2019')
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if ftype == "year" and isinstance(value, int):
+        return f"{value:04d}" if value >= 0 else f"-{-value:04d}"
+    return str(value)
+
+
 def cell_reader(field: dict) -> Callable[[str], Any]:
     """The typed value of one (non-missing) cell of *field*, or None if it is not valid.
 
@@ -622,7 +635,7 @@ def check_column(arr: pa.Array, field: dict, missing_values: list[str] | None = 
             ("exclusiveMaximum", lambda a, b: a >= b, "not before/below the exclusive maximum", "<"),
         ):
             if ckey in cons:
-                bound = read(str(cons[ckey]))
+                bound = read(value_text(ftype, cons[ckey]))
                 if bound is None:
                     continue
                 bad_u = np.fromiter(
@@ -630,7 +643,7 @@ def check_column(arr: pa.Array, field: dict, missing_values: list[str] | None = 
                 findings.append(Finding(ckey, good & bad_u[idx], f"{name}: value is {words} {cons[ckey]}",
                                         f"use a value {sym} {cons[ckey]}"))
         if "enum" in cons:
-            allowed = [read(str(v)) if not isinstance(v, (dict, list)) else v for v in cons["enum"]]
+            allowed = [read(value_text(ftype, v)) if not isinstance(v, (dict, list)) else v for v in cons["enum"]]
             bad_u = np.fromiter((v is not None and v not in allowed for v in parsed), bool, len(parsed))
             findings.append(_enum_finding(field, good & bad_u[idx]))
         if ftype in ("array", "object", "list") and ("minLength" in cons or "maxLength" in cons):

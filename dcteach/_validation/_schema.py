@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from dcteach._validation._fields import KNOWN_TYPES, cell_reader
+from dcteach._validation._fields import KNOWN_TYPES, cell_reader, value_text
 from dcteach._validation._suggest import closest
 
 __all__ = ["FIELDS_MATCH", "check_schema", "key_names"]
@@ -46,12 +46,12 @@ def key_names(value: Any) -> list[str] | None:
 
 def _valid_for(reader: Callable[[str], Any], ftype: str, value: Any) -> bool:
     if isinstance(value, bool):
-        return ftype in ("boolean", "any")
+        return ftype in ("boolean", "any") and reader(value_text(ftype, value)) is not None
     if isinstance(value, (dict, list)):
         return ftype in ("object", "array", "geojson", "any", "geopoint")
     if value is None:
         return False
-    return reader(str(value)) is not None
+    return reader(value_text(ftype, value)) is not None
 
 
 def check_schema(schema: dict, other_fields: Callable[[str], list[str] | None] | None = None
