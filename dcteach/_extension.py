@@ -213,13 +213,14 @@ CSV file (UTF-8, comma-separated, first line = column names).
    already there; add rows below it, for example:
 
    ```
-   id,country_id,enabler_id,score,basis,rationale,source_id,locator
-   CA-AM-EN-01,CTY-AM,EN-01,2,editorial,Strategy adopted but not yet funded,MY-SRC-01,p. 12
-   CA-AM-EN-02,CTY-AM,EN-02,3,editorial,Law on e-declarations in force,SRC-ART,l. 346
+   {assessment_example}
    ```
 
-   - `id`: your own unique id, e.g. `CA-<country>-<enabler>`; it may not
-     reuse a core id.
+   (These example rows are invented: replace them with your own. A cell
+   that holds a comma is quoted, `"like, this"`.)
+
+   - `id`: your own unique id with your own prefix, e.g.
+     `MY-CA-<country>-<enabler>`; it may not reuse a core id.
    - `country_id`: an id from the core table `countries`
      (`dcteach datasets show countries`); `enabler_id`: from `enablers`.
    - `score`: a whole number from 0 to 4; `basis`: `seed` (from a source)
@@ -275,6 +276,13 @@ def _example_schema(core: Path) -> dict[str, Any]:
     }
 
 
+def _csv_lines(rows: list[list[str]]) -> str:
+    """Rows as CSV lines (quoted where needed), indented for the README's code block."""
+    buf = io.StringIO(newline="")
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    return buf.getvalue().rstrip("\n").replace("\n", "\n   ")
+
+
 def _source_columns(core: Path) -> list[str]:
     from dcteach._validation._engine import load_package
 
@@ -315,7 +323,14 @@ def scaffold(path: str | os.PathLike, *, core_dir: str | os.PathLike | None = No
     example = {"id": "MY-SRC-01", "kind": "external", "name_en": "My interview notes",
                "name_ru": "Мои заметки интервью", "authors": "Doe, J.", "title": "Interview notes",
                "year": "", "url": "", "source_id": "MY-SRC-01", "locator": "whole document"}
-    source_example = ",".join(source_cols) + "\n   " + ",".join(example.get(c, "") for c in source_cols)
+    source_example = _csv_lines([source_cols, [example.get(c, "") for c in source_cols]])
+    assessment_example = _csv_lines([
+        [f["name"] for f in _example_schema(core)["fields"]],
+        ["MY-CA-AM-EN-01", "CTY-AM", "EN-01", "2", "editorial", "Strategy adopted, not yet funded (example)",
+         "MY-SRC-01", "p. 12"],
+        ["MY-CA-AM-EN-02", "CTY-AM", "EN-02", "3", "editorial", "Example rationale: why this score", "MY-SRC-01",
+         "p. 14"],
+    ])
     descriptor = {
         "name": slug,
         "title": f"{name}: my additions to the dcteach data",
@@ -341,7 +356,8 @@ def scaffold(path: str | os.PathLike, *, core_dir: str | os.PathLike | None = No
     files[1].write_text(",".join(f["name"] for f in descriptor["resources"][0]["schema"]["fields"]) + "\n",
                         encoding="utf-8")
     files[2].write_text(",".join(source_cols) + "\n", encoding="utf-8")
-    files[3].write_text(_README.format(name=name, path=target, source_example=source_example), encoding="utf-8")
+    files[3].write_text(_README.format(name=name, path=target, source_example=source_example,
+                                       assessment_example=assessment_example), encoding="utf-8")
     return files
 
 

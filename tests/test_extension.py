@@ -184,3 +184,88 @@ def test_read_resource_refuses_ragged_file(tmp_path):
     path.write_text("a,b\n1\n")
     with pytest.raises(DatasetError, match=r"t.csv:2: the row has 1 cells"):
         read_resource(path)
+
+
+def _readme_blocks(readme: str) -> list[list[str]]:
+    """The README's fenced code blocks, as lists of lines."""
+    blocks, current = [], None
+    for line in readme.splitlines():
+        if line.strip() == "```":
+            if current is None:
+                current = []
+            else:
+                blocks.append(current)
+                current = None
+        elif current is not None:
+            current.append(line.strip())
+    return blocks
+
+
+def test_scaffold_readme_example_rows_validate(tmp_path):
+    ext = tmp_path / "my_thesis"
+    scaffold(ext)
+    for block in _readme_blocks((ext / "README.md").read_text(encoding="utf-8")):
+        if not block or "," not in block[0]:
+            continue
+        target = {"country_assessments.csv": "id,country_id", "sources.csv": "id,kind"}
+        name = next(f for f, start in target.items() if block[0].startswith(start))
+        header = (ext / name).read_text(encoding="utf-8").splitlines()[0]
+        assert block[0] == header
+        append_row(ext / name, "\n".join(block[1:]))
+    report = validate(ext)
+    assert report.valid, report.format_text()
+    assert report.rows == 3  # the example rows were really added
+    df = pd.read_csv(ext / "country_assessments.csv")
+    assert df["rationale"].str.contains(",").any()  # a comma, quoted
+
+
+def test_describe_with_extra():
+    import dcteach as dc
+
+    own = dc.describe("country_assessments", extra=EXAMPLE)
+    assert own.fields["field"].tolist()[:2] == ["id", "country_id"] and str(EXAMPLE) in str(own)
+    merged = dc.describe("glossary", extra=EXAMPLE)
+    assert "datasets/glossary.csv" in str(merged)
+    with pytest.raises(UsageError, match="country_assessments"):
+        dc.describe("nope", extra=EXAMPLE)
+
+
+def test_datasets_export_extension_table(tmp_path, capsys):
+    from dcteach.cli import main
+
+    out = tmp_path / "ca.csv"
+    assert main(["datasets", "export", "country_assessments", "--extra", str(EXAMPLE), "--to", str(out)]) == 0
+    df = pd.read_csv(out)
+    assert len(df) == 35 and "score" in df.columns
+    assert main(["datasets", "export", "glossary", "--extra", str(EXAMPLE), "--to", str(tmp_path / "g.json")]) == 0
+    assert "THESIS-GL-01" in (tmp_path / "g.json").read_text(encoding="utf-8")
+
+
+def test_data_imports_nothing_above_it():
+    """The import circle data → _extension → validate → _validation → data is gone: data imports
+    only the modules below it (at module level and inside functions), and the validator is free of
+    dcteach's data layer (ready to be a package of its own)."""
+    import ast
+
+    import dcteach
+
+    root = Path(dcteach.__file__).parent
+
+    def dcteach_imports(path: Path) -> set[str]:
+        out = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("dcteach"):
+                out.add(node.module if node.module != "dcteach" else f"dcteach.{node.names[0].name}")
+            elif isinstance(node, ast.Import):
+                out |= {a.name for a in node.names if a.name.startswith("dcteach")}
+        return out
+
+    assert dcteach_imports(root / "data.py") <= {"dcteach._errors", "dcteach._jsondoc"}
+    for module in (root / "_validation").glob("*.py"):
+        assert {m for m in dcteach_imports(module) if not m.startswith("dcteach._validation")} <= {
+            "dcteach._errors", "dcteach._jsondoc"}, module
+    # and the extension loader is what load_dataset(extra=) runs
+    import dcteach.data as data
+    from dcteach import _extension
+
+    assert data._EXTENSION_HOOKS["load"] is _extension.load_extended

@@ -51,7 +51,7 @@ def _export(args) -> int:
         raise UsageError(f"folder {target.parent} does not exist; create it first")
     if target.exists() and not args.force:
         raise UsageError(f"{target} exists; pass --force to overwrite it")
-    df = load_dataset(args.name, lang=args.lang)
+    df = load_dataset(args.name, lang=args.lang, extra=args.extra)
     if fmt == "csv":
         text = df.to_csv(index=False, lineterminator="\n")
     else:
@@ -76,4 +76,6 @@ def add_parser(subparsers) -> None:
     pe.add_argument("--to", required=True, metavar="FILE")
     pe.add_argument("--lang", choices=LANGUAGES, default="en")
     pe.add_argument("--force", action="store_true", help="overwrite an existing file")
+    pe.add_argument("--extra", metavar="PATH", default=None,
+                    help="an extension folder: export its table, or the core table with its rows added")
     pe.set_defaults(func=_export)
