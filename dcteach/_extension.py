@@ -84,20 +84,33 @@ def read_resource(
     return frame
 
 
+class _Rows:
+    """A file-like sink that keeps each row the csv writer writes (one ``write`` call a row)."""
+
+    def __init__(self) -> None:
+        self.rows: list[str] = []
+
+    def write(self, text: str) -> None:
+        self.rows.append(text)
+
+
 def _encode_csv(frame: pd.DataFrame, style: Any) -> bytes:
-    buf = io.StringIO(newline="")
+    # The writer ends rows with "\r\n" so that it quotes every cell holding "\r" or "\n"
+    # (with "\n" alone it would leave a lone "\r" bare, and a reader would end the row
+    # there); each row's ending is then replaced by the file's own.
+    sink = _Rows()
     writer = csv.writer(
-        buf,
+        sink,
         delimiter=style.delimiter,
         quotechar=style.quotechar,
-        lineterminator=style.lineterminator,
+        lineterminator="\r\n",
         quoting=csv.QUOTE_ALL if style.quote_all else csv.QUOTE_MINIMAL,
     )
     writer.writerow([str(c) for c in frame.columns])
     for row in frame.itertuples(index=False, name=None):
         writer.writerow(["" if v is None or (isinstance(v, float) and v != v) or v is pd.NA else str(v) for v in row])
-    text = buf.getvalue()
-    if not style.final_newline and text.endswith(style.lineterminator):
+    text = style.lineterminator.join(r[:-2] for r in sink.rows) + style.lineterminator
+    if not style.final_newline:
         text = text[: -len(style.lineterminator)]
     data = text.encode(style.encoding)
     return (b"\xef\xbb\xbf" + data) if style.bom else data

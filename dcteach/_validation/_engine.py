@@ -7,10 +7,13 @@ column, so even a million bad cells cost little until they are printed.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import difflib
 import hashlib
+import io
 import itertools
+import json
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -24,7 +27,7 @@ from dcteach._errors import UsageError
 from dcteach._jsondoc import loads_located, read_user_text
 from dcteach._validation._fields import (FieldResult, Finding, check_column, dictionary_encode, fix_for_value,
                                          value_text)
-from dcteach._validation._read import RawTable, read_table
+from dcteach._validation._read import RawTable, read_csv_bytes, read_table
 from dcteach._validation._schema import FIELDS_MATCH, check_schema, key_names
 from dcteach._validation._suggest import closest
 
@@ -210,6 +213,9 @@ def load_package(path: str | os.PathLike) -> Package:
         if not isinstance(schema, dict):
             problems.append((name, None, "the schema is not an object", "write the schema as {\"fields\": [...]}"))
             schema = {}
+        if "data" in res and not isinstance(res["data"], (list, dict)):
+            problems.append((name, None, "inline \"data\" must be an array or an object",
+                             "write the rows as a JSON array, or give a \"path\" to a CSV file"))
         for key in _SCHEMA_KEYS:
             if key in res:
                 problems.append((name, None, f"\"{key}\" is a property of the resource's schema, not of the resource",
@@ -438,6 +444,8 @@ class _Run:
                                    np.asarray([-1], dtype=np.int64), None, None, None, "error"))
 
     def read(self, res: Resource, schema: dict) -> _Checked | None:
+        if res.path is None and "data" in res.descriptor:
+            return self.read_inline(res, schema)
         if res.path is None or not res.path.is_file():
             where = res.path if res.path is not None else "(no path)"
             self.add_resource(res, "missing-file", f"the file {where} for resource {res.name!r} does not exist",
@@ -451,6 +459,31 @@ class _Run:
         self.check_integrity(res)
         table = read_table(res, dialect)
         pa.default_memory_pool().release_unused()
+        return _Checked(res, table, schema)
+
+    def read_inline(self, res: Resource, schema: dict) -> _Checked | None:
+        """Inline ``data``: rows as arrays (the first is the header) or objects (keyed by field name)."""
+        rows = res.descriptor["data"]
+        if not isinstance(rows, list) or not all(isinstance(r, (list, dict)) for r in rows):
+            self.add_descriptor(res.name, None, "inline \"data\" must be a list of rows (arrays or objects)",
+                                "write \"data\": [[\"id\", \"name\"], [1, \"a\"]] or give a \"path\"")
+            self.unreadable.add(res.name)
+            return None
+        if rows and isinstance(rows[0], dict):
+            names = [f.get("name") for f in schema.get("fields", []) if isinstance(f, dict)] or list(
+                dict.fromkeys(k for r in rows if isinstance(r, dict) for k in r))
+            rows = [names] + [[r.get(n) for n in names] if isinstance(r, dict) else r for r in rows]
+
+        def text(v: Any) -> str:
+            if v is None:
+                return ""
+            if isinstance(v, bool):
+                return "true" if v else "false"
+            return json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else str(v)
+
+        buf = io.StringIO(newline="")
+        csv.writer(buf, lineterminator="\n").writerows([[text(v) for v in r] for r in rows])
+        table = read_csv_bytes(buf.getvalue().encode("utf-8"), dialect={})
         return _Checked(res, table, schema)
 
     def check_integrity(self, res: Resource) -> None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import json
+import math
 import re
 from decimal import Decimal
 from typing import Any, Callable
@@ -353,7 +354,9 @@ def value_text(ftype: str, value: Any) -> str:
         return "true" if value else "false"
     if ftype == "year" and isinstance(value, int):
         return f"{value:04d}" if value >= 0 else f"-{-value:04d}"
-    return str(value)
+    if isinstance(value, float) and not math.isfinite(value):  # JSON's Infinity and NaN, as Python reads them
+        return "NaN" if value != value else ("INF" if value > 0 else "-INF")
+    return repr(value) if isinstance(value, float) else str(value)
 
 
 def cell_reader(field: dict) -> Callable[[str], Any]:
