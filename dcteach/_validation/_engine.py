@@ -788,15 +788,16 @@ class _Run:
             values, found = self.lookup(rname, rfields)
             label = ", ".join(fields)
             if not found:
-                if self.core is None and rname in self.core_names:
-                    hint = (" (it is a core table: validate without --no-core to check references into the core)"
-                            if self.pkg.is_extension else
-                            " (it is a core table: mark this package as an extension with \"extends\": \"dcteach\")")
+                fix = "fix \"reference.resource\" in the schema's foreignKeys"
+                if self.core is None and rname in self.core_names and self.pkg.is_extension:
+                    hint, fix = " (it is a core table)", "validate without --no-core to check references into the core"
+                elif self.core is None and rname in self.core_names:
+                    hint = " (it is a core table: mark this package as an extension with \"extends\": \"dcteach\")"
                 else:
                     hint = ""
                 self.add_resource(c.res, "foreign-key", f"{label}: the foreign key refers to a resource "
                                   f"{rname!r} that exists neither in this package nor in the core{hint}",
-                                  "fix \"reference.resource\" in the schema's foreignKeys", field=fields[0])
+                                  fix, field=fields[0])
                 continue
             if values is None:
                 ok = np.zeros(len(key), bool)
@@ -812,10 +813,19 @@ class _Run:
                                   f"refer to {rname!r}, whose file is missing or unreadable (see the first error)",
                                   f"restore the file of {rname!r}, then validate again", field=fields[0])
                 continue
+            if self.core is None and self.pkg.is_extension and rname in self.core_names:
+                # an extension validated on its own: ids of the core cannot resolve (one root cause)
+                shown = ", ".join(repr(v) for v in pc.unique(pc.take(_raw_key(c, fields), pa.array(hit))).to_pylist()[:3])
+                self.add_resource(c.res, "foreign-key", f"{label}: {hit.size} row{'s' if hit.size != 1 else ''} "
+                                  f"refer to ids that are not in this package's own {rname!r} (e.g. {shown}); "
+                                  f"{rname!r} is also a core table", "validate without --no-core to resolve core ids,"
+                                  f" or add the rows to this package's {rname!r}", field=fields[0])
+                continue
             is_source = rname == "sources"
-            where = "your extension's sources table or the core's" if self.core is not None else f"{rname!r}"
             if is_source:
-                fix = (f"add a row with this id to {where} sources (see `dcteach datasets show sources`),"
+                where = ("your extension's sources table or the core's" if self.core is not None
+                         else "the sources table")
+                fix = (f"add a row with this id to {where} (see `dcteach datasets show sources`),"
                        " or correct the id")
             else:
                 fix = f"use an id that exists in {rname!r} ({', '.join(rfields)}), or add that row to {rname!r}"
