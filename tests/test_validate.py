@@ -636,3 +636,19 @@ def test_multipart_path_is_refused_in_one_line(tmp_path, capsys):
                         [{"name": "t", "path": ["a.csv", "b.csv"], "schema": {"fields": [{"name": "a"}]}}])
     code, out = _cli(["validate", str(path)], capsys)
     assert code == 2 and "multipart" in out.err and len(out.err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("schema", [
+    {"fields": [{"name": "a", "constraints": 5}]},
+    {"fields": [{"name": "a", "type": "integer", "constraints": {"enum": 3}}]},
+    {"fields": [{"name": "a", "type": "string", "constraints": {"pattern": "("}}]},
+    {"fields": [{"name": "a", "constraints": {"minLength": "x", "unique": "yes"}}]},
+    {"fields": "abc"}, {"fields": [{"type": "integer"}]}, {"fields": [{"name": "a"}], "foreignKeys": {"a": 1}},
+    {"fields": [{"name": "a"}], "primaryKey": 5}, {"fields": [{"name": "a"}], "missingValues": "NA"},
+    {"fields": [{"name": "a", "missingValues": 3}]}, {"fields": [{"name": "a"}], "uniqueKeys": "a"},
+    {"fields": [{"name": "a"}], "dcteach:coverage": 5},
+])
+def test_malformed_schema_is_reported_never_a_traceback(tmp_path, schema):
+    path = make_package(tmp_path, {"t.csv": "a\n1\n"}, [{"name": "t", "path": "t.csv", "schema": schema}])
+    report = validate(path)
+    assert not report.valid and report.errors[0].type == "schema", report.format_text()

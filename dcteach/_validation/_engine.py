@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 from dcteach._errors import UsageError
 from dcteach._jsondoc import loads_located, read_user_text
 from dcteach._validation._fields import (FieldResult, Finding, check_column, dictionary_encode, fix_for_value,
+                                         usable_constraints,
                                          value_text)
 from dcteach._validation._read import RawTable, read_csv_bytes, read_table
 from dcteach._validation._schema import FIELDS_MATCH, check_schema, key_names
@@ -551,7 +552,7 @@ class _Run:
                 close = difflib.get_close_matches(name, unknown, n=1)
                 fix = (f"the header has {close[0]!r}: rename it to {name!r}" if close else
                        f"add a column named {name!r} to the header (or remove the field from the schema)")
-                optional = not (field.get("constraints") or {}).get("required") and name not in pk
+                optional = not usable_constraints(field.get("constraints")).get("required") and name not in pk
                 if optional and (mode in ("superset", "partial") or (mode == "extension" and adds_rows)):
                     left_out.append(name)
                     continue
@@ -586,7 +587,7 @@ class _Run:
         if t.num_rows == 0:
             return
         # cells: columns on worker threads (key columns first); duplicates here meanwhile
-        unique = [n for n in expected if (c.fields[n].get("constraints") or {}).get("unique")]
+        unique = [n for n in expected if usable_constraints(c.fields[n].get("constraints")).get("unique")]
         todo = sorted((n for n in expected if n not in c.results), key=lambda n: n not in pk and n not in unique)
         with _workers(len(todo) > 1 and t.num_rows >= _PARALLEL_ROWS) as workers:
             futures = {n: workers.submit(self.check_field, c, n) for n in todo}
@@ -659,7 +660,7 @@ class _Run:
         """Data Package v2 ``uniqueKeys``: no two rows share a key; a row with any part missing is exempt."""
         uks = c.schema.get("uniqueKeys", [])
         done = [pk] + [[n] for n in unique] + [[n] for n in c.fields
-                                                if (c.fields[n].get("constraints") or {}).get("unique")]
+                                                if usable_constraints(c.fields[n].get("constraints")).get("unique")]
         for uk in uks if isinstance(uks, list) else []:
             names = key_names(uk)
             if not names or names in done or any(n not in c.col_of for n in names):
@@ -885,7 +886,7 @@ class _Run:
     def domain(self, c: _Checked, name: str, given: list | None) -> list[str]:
         """Canonical keys a coverage field must take (see :meth:`check_coverage`)."""
         field = c.fields[name]
-        listed = given if given is not None else (field.get("constraints") or {}).get("enum")
+        listed = given if given is not None else usable_constraints(field.get("constraints")).get("enum")
         if listed is not None:
             texts = [value_text(field.get("type", "string"), v) for v in listed]
             key = check_column(pa.array(texts, pa.string()), dict(field, constraints={}), [""]).key

@@ -37,7 +37,7 @@ import pyarrow.compute as pc
 
 from dcteach._validation._suggest import closest
 
-__all__ = ["Finding", "FieldResult", "cell_reader", "value_text", "check_column", "dictionary_encode", "TYPE_HINTS",
+__all__ = ["Finding", "FieldResult", "cell_reader", "usable_constraints", "value_text", "check_column", "dictionary_encode", "TYPE_HINTS",
            "KNOWN_TYPES"]
 
 #: every Table Schema field type, with the formats each knows (None: any strptime pattern too)
@@ -344,6 +344,29 @@ def _python_reader(field: dict) -> Callable[[str], Any]:
     return lambda cell: cell  # any, list and unknown types: every string is valid
 
 
+def usable_constraints(cons: Any) -> dict:
+    """The constraints that can be applied (malformed ones are reported by the schema check, not applied).
+
+    >>> usable_constraints({"enum": 3, "minLength": "x", "pattern": "(", "required": True})
+    {'required': True}
+    """
+    if not isinstance(cons, dict):
+        return {}
+    out = {}
+    for key, value in cons.items():
+        if key == "enum" and not (isinstance(value, list) and value):
+            continue
+        if key in ("minLength", "maxLength") and (isinstance(value, bool) or not isinstance(value, int)):
+            continue
+        if key == "pattern":
+            try:
+                re.compile(value)
+            except (re.error, TypeError):
+                continue
+        out[key] = value
+    return out
+
+
 def value_text(ftype: str, value: Any) -> str:
     """A descriptor's JSON value (an enum entry, a bound) as the text a cell holds.
 
@@ -532,8 +555,10 @@ def check_column(arr: pa.Array, field: dict, missing_values: list[str] | None = 
     name = field.get("name", "")
     ftype = field.get("type", "string")
     fmt = field.get("format", "default")
-    cons = field.get("constraints", {}) or {}
+    cons = usable_constraints(field.get("constraints"))
     mv = field.get("missingValues", missing_values if missing_values is not None else [""])
+    if not isinstance(mv, list):
+        mv = [""]  # a malformed missingValues is reported by the schema check
     n = len(arr)
     if not mv:
         missing = np.zeros(n, bool)

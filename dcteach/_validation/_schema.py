@@ -35,6 +35,16 @@ _APPLIES: dict[str, tuple[str, ...] | None] = {
 }
 
 
+def _compiles(pattern: str) -> bool:
+    import re
+
+    try:
+        re.compile(pattern)
+    except re.error:
+        return False
+    return True
+
+
 def key_names(value: Any) -> list[str] | None:
     """A key given as a field name or a list of them, as a list (None if it is neither)."""
     if isinstance(value, str):
@@ -104,6 +114,9 @@ def check_schema(schema: dict, other_fields: Callable[[str], list[str] | None] |
                 out.append((name, f"field {name!r}: {key} must be a whole number ≥ 0", f'write e.g. "{key}": 3'))
             elif key == "pattern" and not isinstance(value, str):
                 out.append((name, f"field {name!r}: pattern must be a string", "write a regular expression"))
+            elif key == "pattern" and not _compiles(value):
+                out.append((name, f"field {name!r}: the pattern {value!r} is not a valid regular expression",
+                            "fix the pattern (a bracket or parenthesis left open?)"))
             elif key == "enum":
                 if not isinstance(value, list) or not value:
                     out.append((name, f"field {name!r}: enum must be a non-empty list", "list the allowed values"))
