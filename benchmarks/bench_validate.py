@@ -23,7 +23,11 @@ What is measured, per tool and size:
   validation itself needs. The issue's target "peak memory at most 5× the
   CSV's size" is checked against this one.
 
-    python benchmarks/bench_validate.py [--quick] [--sizes 10000,100000] [--repeat 5] [--frictionless-timeout 300] [--no-frictionless]
+``--baseline DIR`` also times another copy of dcteach (e.g. ``git archive`` of the
+previous commit unpacked in DIR) in the same turns, and prints after/before: the
+way to check that a change does not slow the validator down.
+
+    python benchmarks/bench_validate.py [--quick] [--sizes 10000,100000] [--repeat 5] [--frictionless-timeout 300] [--no-frictionless] [--baseline DIR]
 """
 
 from __future__ import annotations
@@ -130,6 +134,7 @@ elif tool == "frictionless":
 else:
     import pandas as pd
 base = rss("VmRSS:")
+c0 = time.process_time()
 t0 = time.perf_counter()
 found = []
 if tool == "dcteach":
@@ -145,7 +150,8 @@ elif tool == "frictionless":
 else:
     pd.read_csv(os.path.join(folder, "items.csv"), on_bad_lines="skip")
 elapsed = time.perf_counter() - t0
-json.dump({"time": elapsed, "base": base, "peak": rss("VmHWM:"), "found": found}, open(out, "w"))
+cpu = time.process_time() - c0
+json.dump({"time": elapsed, "cpu": cpu, "base": base, "peak": rss("VmHWM:"), "found": found}, open(out, "w"))
 '''
 
 
@@ -166,15 +172,23 @@ def best_of(tools: tuple[str, ...], folder: Path, timeout: float, repeat: int) -
             out[tool] = None
             continue
         best = min(rs, key=lambda r: r["time"])
-        out[tool] = dict(best, peak=max(r["peak"] for r in rs),
+        out[tool] = dict(best, cpu=min(r.get("cpu", r["time"]) for r in rs), peak=max(r["peak"] for r in rs),
                          growth=max(r["peak"] - r["base"] for r in rs), runs=len(rs))
     return out
+
+
+#: set by --baseline: the folder holding the other copy of dcteach
+BASELINE: str | None = None
 
 
 def run_child(tool: str, folder: Path, timeout: float) -> dict | None:
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as fh:
         out = fh.name
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, tool, str(folder), out])
+    env = dict(os.environ)
+    if tool == "baseline":
+        env["PYTHONPATH"] = BASELINE + os.pathsep + env.get("PYTHONPATH", "")
+        tool = "dcteach"
+    proc = subprocess.Popen([sys.executable, "-c", CHILD, tool, str(folder), out], env=env)
     deadline = time.monotonic() + timeout
     while proc.poll() is None:
         if time.monotonic() > deadline:
@@ -208,7 +222,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=5,
                     help="runs of dcteach and pandas per size, taking turns; the fastest counts (default 5)")
     ap.add_argument("--no-frictionless", action="store_true", help="skip frictionless (faster)")
+    ap.add_argument("--baseline", metavar="DIR", default=None,
+                    help="also time the dcteach found in DIR (another version), taking turns; prints after/before")
     args = ap.parse_args(argv)
+    global BASELINE
+    BASELINE = args.baseline
     sizes = [10_000] if args.quick else [10_000, 100_000, 1_000_000]
     if args.sizes:
         sizes = [int(s) for s in args.sizes.split(",")]
@@ -219,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
             folder = Path(tmp) / f"pkg{n}"
             injected = generate(folder, n)
             size = (folder / "items.csv").stat().st_size
-            res = best_of(("pandas", "dcteach"), folder, 1800, args.repeat)
+            res = best_of(("pandas", "dcteach") + (("baseline",) if BASELINE else ()), folder, 1800, args.repeat)
             res["frictionless"] = (None if args.no_frictionless else
                                    run_child("frictionless", folder, args.frictionless_timeout))
             rows.append((n, size, injected, res))
@@ -272,6 +290,15 @@ def main(argv: list[str] | None = None) -> int:
     print("growth/CSV = (high-water RSS − RSS just before the call) / CSV size: the memory the call needs;"
           " the ≤5× target applies to it.")
     print("peak RSS/CSV = high-water RSS of the whole process (interpreter and imports included) / CSV size.")
+    if BASELINE:
+        print(f"\nbaseline ({BASELINE}) vs this copy, same files, same turns:")
+        for n, size, injected, res in rows:
+            base, dc = res.get("baseline"), res["dcteach"]
+            if base and dc:
+                print(f"  {n:,} rows: wall before {base['time']:.3f} s, after {dc['time']:.3f} s, "
+                      f"after/before {dc['time'] / base['time']:.3f}×; CPU (all threads) before {base['cpu']:.3f} s, "
+                      f"after {dc['cpu']:.3f} s, after/before {dc['cpu'] / base['cpu']:.3f}×; recall before "
+                      f"{recall(injected, base['found'])[0]:.1%}, after {recall(injected, dc['found'])[0]:.1%}")
     if verdicts:
         print(f"\ntargets at {max(r[0] for r in rows):,} rows: " + "; ".join(
             f"{name}: {'n/a' if ok is None else 'met' if ok else 'NOT met'}" for name, ok in verdicts))

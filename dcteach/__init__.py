@@ -22,6 +22,7 @@ from dcteach._errors import DatasetError, DcteachError, UnknownDatasetError, Usa
 from dcteach._tables import table
 from dcteach.cite import cite  # eager: a lazy function would be shadowed by the submodule
 from dcteach.data import describe, list_datasets, load_dataset
+from dcteach import _extension  # noqa: E402,F401  registers load_dataset(extra=) and describe(extra=)
 
 __version__ = "0.1.0"
 

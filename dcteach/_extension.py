@@ -1,27 +1,45 @@
-"""Researchers' extensions of the core data package: merge, save, scaffold.
+"""Researchers' extensions of the core data package: load, merge, save, scaffold.
 
 An extension is a folder with its own ``datapackage.json`` (marked
 ``"extends": "dcteach"``) and CSV files. A resource named like a core table
 adds rows to it (the core's schema applies; extra columns are allowed); any
 other resource is a new table, whose foreign keys may point into the core.
+
+This module sits a floor above :mod:`dcteach.data`: it registers the loaders
+behind ``load_dataset(..., extra=)`` and ``describe(..., extra=)`` there, and
+``dcteach.data`` never imports it (nor the validator). Values are typed by the
+same readers the validator uses, so what validates loads to the same values:
+
+======================  =====================================================
+Table Schema type       pandas column
+======================  =====================================================
+integer, year           ``Int64`` (``object`` of ``int`` beyond 64 bits)
+number                  ``Float64``
+boolean                 ``boolean``
+date                    ``datetime64`` (``[s]`` for years outside 1678–2261)
+datetime, time          ``object`` of :mod:`datetime` values
+any enum                ordered ``category`` whose categories are typed alike
+the others              the text as written (``object``)
+======================  =====================================================
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as _dt
 import io
 import os
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from dcteach import data
 from dcteach._atomic import write_bytes
 from dcteach._errors import DatasetError, UsageError
-from dcteach._validation._read import CsvStyle, read_csv_bytes, sniff_style
 
-__all__ = ["load_merged", "read_resource", "save_resource", "scaffold"]
+__all__ = ["describe_extended", "load_extended", "load_merged", "read_resource", "save_resource", "scaffold"]
 
 
 def _core_dir(core_dir: str | os.PathLike | None) -> Path:
@@ -44,12 +62,14 @@ def read_resource(
     >>> df["n"].tolist()
     ['007', 'NA', '']
     """
+    from dcteach._validation._read import read_csv_bytes
+
     p = Path(path)
     try:
-        data = p.read_bytes()
+        raw = p.read_bytes()
     except OSError as exc:
         raise DatasetError(f"{p}: cannot read the file ({exc.strerror})") from None
-    table = read_csv_bytes(data, dialect=dialect, encoding=encoding)
+    table = read_csv_bytes(raw, dialect=dialect, encoding=encoding)
     if table.ragged:
         number, cells = table.ragged[0]
         raise DatasetError(
@@ -64,27 +84,40 @@ def read_resource(
     return frame
 
 
-def _encode_csv(frame: pd.DataFrame, style: CsvStyle) -> bytes:
-    buf = io.StringIO(newline="")
+class _Rows:
+    """A file-like sink that keeps each row the csv writer writes (one ``write`` call a row)."""
+
+    def __init__(self) -> None:
+        self.rows: list[str] = []
+
+    def write(self, text: str) -> None:
+        self.rows.append(text)
+
+
+def _encode_csv(frame: pd.DataFrame, style: Any) -> bytes:
+    # The writer ends rows with "\r\n" so that it quotes every cell holding "\r" or "\n"
+    # (with "\n" alone it would leave a lone "\r" bare, and a reader would end the row
+    # there); each row's ending is then replaced by the file's own.
+    sink = _Rows()
     writer = csv.writer(
-        buf,
+        sink,
         delimiter=style.delimiter,
         quotechar=style.quotechar,
-        lineterminator=style.lineterminator,
+        lineterminator="\r\n",
         quoting=csv.QUOTE_ALL if style.quote_all else csv.QUOTE_MINIMAL,
     )
     writer.writerow([str(c) for c in frame.columns])
     for row in frame.itertuples(index=False, name=None):
         writer.writerow(["" if v is None or (isinstance(v, float) and v != v) or v is pd.NA else str(v) for v in row])
-    text = buf.getvalue()
-    if not style.final_newline and text.endswith(style.lineterminator):
+    text = style.lineterminator.join(r[:-2] for r in sink.rows) + style.lineterminator
+    if not style.final_newline:
         text = text[: -len(style.lineterminator)]
     data = text.encode(style.encoding)
     return (b"\xef\xbb\xbf" + data) if style.bom else data
 
 
 def save_resource(
-    frame: pd.DataFrame, path: str | os.PathLike, *, style: CsvStyle | None = None
+    frame: pd.DataFrame, path: str | os.PathLike, *, style: Any = None
 ) -> Path:
     """Write *frame* to the CSV file *path* atomically, keeping the file's style.
 
@@ -102,6 +135,8 @@ def save_resource(
     >>> p.read_bytes() == raw
     True
     """
+    from dcteach._validation._read import CsvStyle, sniff_style
+
     target = Path(path)
     if style is None:
         style = frame.attrs.get("dcteach_csv_style")
@@ -191,13 +226,14 @@ CSV file (UTF-8, comma-separated, first line = column names).
    already there; add rows below it, for example:
 
    ```
-   id,country_id,enabler_id,score,basis,rationale,source_id,locator
-   CA-AM-EN-01,CTY-AM,EN-01,2,editorial,Strategy adopted but not yet funded,MY-SRC-01,p. 12
-   CA-AM-EN-02,CTY-AM,EN-02,3,editorial,Law on e-declarations in force,SRC-ART,l. 346
+   {assessment_example}
    ```
 
-   - `id`: your own unique id, e.g. `CA-<country>-<enabler>`; it may not
-     reuse a core id.
+   (These example rows are invented: replace them with your own. A cell
+   that holds a comma is quoted, `"like, this"`.)
+
+   - `id`: your own unique id with your own prefix, e.g.
+     `MY-CA-<country>-<enabler>`; it may not reuse a core id.
    - `country_id`: an id from the core table `countries`
      (`dcteach datasets show countries`); `enabler_id`: from `enablers`.
    - `score`: a whole number from 0 to 4; `basis`: `seed` (from a source)
@@ -253,6 +289,13 @@ def _example_schema(core: Path) -> dict[str, Any]:
     }
 
 
+def _csv_lines(rows: list[list[str]]) -> str:
+    """Rows as CSV lines (quoted where needed), indented for the README's code block."""
+    buf = io.StringIO(newline="")
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    return buf.getvalue().rstrip("\n").replace("\n", "\n   ")
+
+
 def _source_columns(core: Path) -> list[str]:
     from dcteach._validation._engine import load_package
 
@@ -293,7 +336,14 @@ def scaffold(path: str | os.PathLike, *, core_dir: str | os.PathLike | None = No
     example = {"id": "MY-SRC-01", "kind": "external", "name_en": "My interview notes",
                "name_ru": "Мои заметки интервью", "authors": "Doe, J.", "title": "Interview notes",
                "year": "", "url": "", "source_id": "MY-SRC-01", "locator": "whole document"}
-    source_example = ",".join(source_cols) + "\n   " + ",".join(example.get(c, "") for c in source_cols)
+    source_example = _csv_lines([source_cols, [example.get(c, "") for c in source_cols]])
+    assessment_example = _csv_lines([
+        [f["name"] for f in _example_schema(core)["fields"]],
+        ["MY-CA-AM-EN-01", "CTY-AM", "EN-01", "2", "editorial", "Strategy adopted, not yet funded (example)",
+         "MY-SRC-01", "p. 12"],
+        ["MY-CA-AM-EN-02", "CTY-AM", "EN-02", "3", "editorial", "Example rationale: why this score", "MY-SRC-01",
+         "p. 14"],
+    ])
     descriptor = {
         "name": slug,
         "title": f"{name}: my additions to the dcteach data",
@@ -319,5 +369,127 @@ def scaffold(path: str | os.PathLike, *, core_dir: str | os.PathLike | None = No
     files[1].write_text(",".join(f["name"] for f in descriptor["resources"][0]["schema"]["fields"]) + "\n",
                         encoding="utf-8")
     files[2].write_text(",".join(source_cols) + "\n", encoding="utf-8")
-    files[3].write_text(_README.format(name=name, path=target, source_example=source_example), encoding="utf-8")
+    files[3].write_text(_README.format(name=name, path=target, source_example=source_example,
+                                       assessment_example=assessment_example), encoding="utf-8")
     return files
+
+
+# -- typed loading (load_dataset(..., extra=)) --------------------------------------------
+
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _as_column(values: list[Any], ftype: str, index: pd.Index) -> pd.Series:
+    """Typed *values* (None where missing) as a pandas column of the type's dtype (see the module docstring)."""
+    present = [v for v in values if v is not None]
+    if ftype in ("integer", "year"):
+        if all(_INT64[0] <= v <= _INT64[1] for v in present):
+            return pd.Series(pd.array(values, dtype="Int64"), index=index)
+        return pd.Series(values, index=index, dtype=object)
+    if ftype == "number":
+        return pd.Series(pd.array([None if v is None else float(v) for v in values], dtype="Float64"), index=index)
+    if ftype == "boolean":
+        return pd.Series(pd.array(values, dtype="boolean"), index=index)
+    if ftype == "date" and all(not isinstance(v, _dt.datetime) for v in present):
+        days = np.array([np.datetime64("NaT") if v is None else np.datetime64(v, "D") for v in values],
+                        dtype="datetime64[D]")
+        inside = all(1678 <= v.year <= 2261 for v in present)
+        return pd.Series(days.astype("datetime64[ns]" if inside else "datetime64[s]"), index=index)
+    return pd.Series(values, index=index, dtype=object)
+
+
+def _typed_column(cells: pd.Series, field: dict, missing: list[str], lang: str, where: str) -> pd.Series:
+    """Cells as written → the column of typed values (``None`` read for missing cells)."""
+    from dcteach._validation._fields import cell_reader, value_text
+
+    ftype = field.get("type", "string")
+    read = cell_reader(field)
+    keep_text = ftype not in ("integer", "number", "boolean", "date", "datetime", "time", "year")
+    values: list[Any] = []
+    for i, cell in enumerate(cells.tolist()):
+        if cell is None or cell in missing:
+            values.append(None)
+            continue
+        value = read(cell)
+        if value is None:  # cannot happen after validation; said clearly if it does
+            raise DatasetError(f"{where}: row {i + 2}, column {field['name']!r}: {cell!r} is not a valid {ftype}; "
+                               "run `dcteach validate` on the extension")
+        values.append(cell if keep_text else value)
+    column = _as_column(values, "string" if keep_text else ftype, cells.index)
+    enum = (field.get("constraints") or {}).get("enum")
+    if enum:
+        texts = [value_text(ftype, v) for v in enum]
+        typed = [t if keep_text else read(t) for t in texts]
+        cats = _as_column(typed, "string" if keep_text else ftype, pd.RangeIndex(len(typed)))
+        cats = pd.Index(cats.dropna().drop_duplicates())
+        cat = pd.Categorical(column, categories=cats, ordered=True)
+        labels = field.get("dcteach:labels") or {}
+        if lang != "en" and labels:
+            names = [labels.get(t, {}).get(lang, t) for t in dict.fromkeys(texts)]
+            if len(set(names)) == len(cats):
+                cat = cat.rename_categories(names)
+        column = pd.Series(cat, index=cells.index)
+    return column
+
+
+def load_extended(name: str, *, lang: str = "en", extra: str | os.PathLike) -> pd.DataFrame:
+    """``load_dataset(name, lang=lang, extra=extra)``: a core table plus an extension's rows, or its own table.
+
+    The extension is validated first; then every cell is typed by the reader
+    the validator used, so a valid extension loads to the values it holds
+    (an integer ``year`` enum ``[2019, 2023]`` is a category of the integers
+    2019 and 2023). Unknown columns are kept as written.
+    """
+    if not isinstance(name, str):
+        data._resource(name)  # raises the beginner-friendly type error
+    data.check_lang(lang)
+    raw = load_merged(name, extra, core_dir=data.core_dir())
+    schema = raw.attrs["schema"]
+    known = [f["name"] for f in schema["fields"]]
+    missing = schema.get("missingValues", [""])
+    out: dict[str, pd.Series] = {}
+    for field in schema["fields"]:
+        cells = raw[field["name"]] if field["name"] in raw.columns else pd.Series([""] * len(raw), index=raw.index,
+                                                                                    dtype=object)
+        out[field["name"]] = _typed_column(cells, field, field.get("missingValues", missing), lang, str(extra))
+    df = pd.DataFrame(out, index=raw.index)
+    for col in raw.columns:
+        if col not in known:  # unknown columns are kept, as written
+            df[col] = raw[col].mask(raw[col] == "")
+    df = data._order_columns(df, lang)
+    df.attrs.update(name=name, lang=lang, extra=str(extra), rows_from=dict(raw.attrs["rows_from"]))
+    return df
+
+
+def describe_extended(name: str, *, extra: str | os.PathLike) -> data.Description:
+    """``describe(name, extra=extra)``: a table of the extension, or a core table with the extension's columns."""
+    from dcteach._validation._engine import load_package
+
+    ext_path = Path(extra)
+    try:
+        ext = load_package(ext_path)
+        core = load_package(data.core_dir())
+    except UsageError as exc:
+        raise DatasetError(str(exc)) from None
+    own = ext.resources.get(name)
+    if name in core.resources:
+        resource = dict(core.resources[name].descriptor)
+        fields = list(resource["schema"]["fields"])
+        if own is not None:
+            known = {f["name"] for f in fields}
+            fields += [f for f in own.schema.get("fields", []) if isinstance(f, dict) and f.get("name") not in known]
+        resource["schema"] = dict(resource["schema"], fields=fields)
+        package, folder = data._descriptor(data.core_dir()), "datasets"
+        if own is not None:
+            resource["description"] = (resource.get("description", "") +
+                                       f" With the rows of the extension {ext_path} ({own.descriptor.get('path')}).")
+    elif own is not None:
+        resource = dict(own.descriptor, schema=own.schema)
+        package, folder = ext.descriptor, str(ext_path)
+    else:
+        names = sorted(set(core.resources) | set(ext.resources))
+        raise UsageError(f"no table named {name!r} in the core or in {ext_path}; choose one of: {', '.join(names)}")
+    return data.Description(name, resource, package, folder)
+
+
+data._EXTENSION_HOOKS.update(load=load_extended, describe=describe_extended)

@@ -160,36 +160,46 @@ def _convert(df: pd.DataFrame, schema: dict, lang: str, path: Path) -> pd.DataFr
     """Type the columns of ``df`` (read as text, missing values already NA) by the schema."""
     out = {}
     for field in schema["fields"]:
-        name, ftype = field["name"], field.get("type", "string")
+        name = field["name"]
         col = df[name]
         try:
-            if ftype == "integer":
-                values = pd.to_numeric(col, errors="raise").astype("Int64")
-            elif ftype == "number":
-                values = pd.to_numeric(col, errors="raise").astype("Float64")
-            elif ftype == "boolean":
-                truth = {v: True for v in field.get("trueValues", ["true"])}
-                truth.update({v: False for v in field.get("falseValues", ["false"])})
-                values = col.map(truth).astype("boolean")
-                bad = values.isna() & col.notna()
-                if bad.any():
-                    raise ValueError(f"{col[bad].iloc[0]!r} is not one of {sorted(truth)}")
-            elif ftype == "date":
-                values = pd.to_datetime(col, format="%Y-%m-%d", errors="raise")
-            else:
-                values = col
+            values = _typed(col, field)
         except (ValueError, TypeError) as exc:
             raise DatasetError(
-                f"{path}: column {name!r} does not hold {ftype} values as the descriptor says ({exc}); {_RESTORE}"
+                f"{path}: column {name!r} does not hold {field.get('type', 'string')} values as the descriptor "
+                f"says ({exc}); {_RESTORE}"
             ) from None
         categories = field.get("constraints", {}).get("enum")
         if categories:
-            cat = pd.Categorical(values, categories=categories, ordered=True)
+            # typed like the values (an integer enum [2019, 2023] is integers, not text)
+            typed = _typed(pd.Series([str(v).lower() if isinstance(v, bool) else str(v) for v in categories],
+                                     dtype=object), field)
+            cat = pd.Categorical(values, categories=list(dict.fromkeys(typed.tolist())), ordered=True)
             if lang != "en":
                 cat = cat.rename_categories(list(enum_labels(field, lang).values()))
             values = pd.Series(cat, index=col.index)
         out[name] = values
     return pd.DataFrame(out)
+
+
+def _typed(col: pd.Series, field: dict) -> pd.Series:
+    """The core's column *col* (text, missing values NA) typed by its *field*; ValueError if it cannot be."""
+    ftype = field.get("type", "string")
+    if ftype == "integer":
+        return pd.to_numeric(col, errors="raise").astype("Int64")
+    if ftype == "number":
+        return pd.to_numeric(col, errors="raise").astype("Float64")
+    if ftype == "boolean":
+        truth = {v: True for v in field.get("trueValues", ["true", "True", "TRUE", "1"])}
+        truth.update({v: False for v in field.get("falseValues", ["false", "False", "FALSE", "0"])})
+        values = col.map(truth).astype("boolean")
+        bad = values.isna() & col.notna()
+        if bad.any():
+            raise ValueError(f"{col[bad].iloc[0]!r} is not one of {sorted(truth)}")
+        return values
+    if ftype == "date":
+        return pd.to_datetime(col, format="%Y-%m-%d", errors="raise")
+    return col
 
 
 def _read_text_table(data: bytes, schema: dict, path: Path) -> pd.DataFrame:
@@ -248,7 +258,7 @@ def load_dataset(name: str, *, lang: str = "en", extra: str | os.PathLike | None
     dcteach.UnknownDatasetError: no dataset named 'instrumnets'. Did you mean 'instruments'? Valid names: ...
     """
     if extra is not None:
-        return _load_extended(name, lang, extra)
+        return _extension_hook("load")(name, lang=lang, extra=extra)
     resource = _resource(name)
     check_lang(lang)
     folder = core_dir()
@@ -279,27 +289,16 @@ def _order_columns(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     return df[["id", *first, *rest]]
 
 
-def _load_extended(name: str, lang: str, extra) -> pd.DataFrame:
-    from dcteach._extension import load_merged
+#: loaders of extensions, registered by :mod:`dcteach._extension` (a floor above this one, which
+#: this module never imports): {"load": load_dataset with extra=, "describe": describe with extra=}
+_EXTENSION_HOOKS: dict = {}
 
-    if not isinstance(name, str):
-        _resource(name)  # raises the beginner-friendly type error
-    check_lang(lang)
-    raw = load_merged(name, extra, core_dir=core_dir())
-    schema = raw.attrs["schema"]
-    known = [f["name"] for f in schema["fields"]]
-    for field in known:
-        if field not in raw.columns:  # optional column the extension left out
-            raw[field] = ""
-    missing = schema.get("missingValues", [""])
-    typed = raw[known].mask(raw[known].isin(missing))
-    df = _convert(typed, schema, lang, Path(extra))
-    for col in raw.columns:
-        if col not in known:  # unknown columns are kept, as written
-            df[col] = raw[col].mask(raw[col] == "")
-    df = _order_columns(df, lang)
-    df.attrs.update(name=name, lang=lang, extra=str(extra), rows_from=dict(raw.attrs["rows_from"]))
-    return df
+
+def _extension_hook(what: str):
+    try:
+        return _EXTENSION_HOOKS[what]
+    except KeyError:
+        raise UsageError("extensions are not available: import dcteach (the package) first") from None
 
 
 class Description:
@@ -309,8 +308,9 @@ class Description:
     renders as Markdown.
     """
 
-    def __init__(self, name: str, resource: dict, package: dict):
+    def __init__(self, name: str, resource: dict, package: dict, folder: str = "datasets"):
         self.name = name
+        self.folder = folder
         self.title = resource.get("title", name)
         self.description = resource.get("description", "")
         self.fields = pd.DataFrame(
@@ -319,7 +319,7 @@ class Description:
                     "field": f["name"],
                     "type": f.get("type", "string"),
                     "required": bool(f.get("constraints", {}).get("required")),
-                    "values": ", ".join(f.get("constraints", {}).get("enum", [])),
+                    "values": ", ".join(map(str, f.get("constraints", {}).get("enum", []))),
                     "description": f.get("description", f.get("title", "")),
                 }
                 for f in resource["schema"]["fields"]
@@ -338,7 +338,7 @@ class Description:
         lines = [
             f"{self.name}: {self.title}",
             self.description,
-            f"File: datasets/{self.path} (data package {self.version}, licence {self.licence})",
+            f"File: {self.folder}/{self.path} (data package {self.version}, licence {self.licence})",
             f"Source: {self.source}",
             "Fields:",
         ]
@@ -374,14 +374,17 @@ class Description:
         )
         return (
             f"**{self.name}** — {self.title}\n\n{self.description}\n\n"
-            f"*File* `datasets/{self.path}` · *data package* {self.version} · *licence* {self.licence}\n\n"
+            f"*File* `{self.folder}/{self.path}` · *data package* {self.version} · *licence* {self.licence}\n\n"
             f"*Source*: {self.source}\n\n"
             "| field | type | required | values | description |\n|---|---|---|---|---|\n" + rows
         )
 
 
-def describe(name: str) -> Description:
+def describe(name: str, *, extra: str | os.PathLike | None = None) -> Description:
     """Describe a table: its title, fields (type, constraints), source and licence.
+
+    With ``extra`` (an extension folder), a table of the extension is
+    described, or a core table with the columns the extension adds to it.
 
     >>> d = describe("instruments")
     >>> d.title
@@ -391,6 +394,8 @@ def describe(name: str) -> Description:
     >>> d.fields.set_index("field").loc["group", "values"]
     'strategic, political_legal, operational'
     """
+    if extra is not None:
+        return _extension_hook("describe")(name, extra=extra)
     resource = _resource(name)
     return Description(name, resource, _descriptor(core_dir()))
 

@@ -107,6 +107,16 @@ class Report:
         return "\n".join(lines)
 
 
+def _core_names() -> frozenset[str]:
+    """Names of the dcteach core's tables (for hints), or none if the core cannot be read."""
+    from dcteach import data
+
+    try:
+        return frozenset(r["name"] for r in data._descriptor(data.core_dir())["resources"])
+    except Exception:
+        return frozenset()
+
+
 def _declares_extension(path: Path) -> bool:
     desc = path / "datapackage.json" if path.is_dir() else path
     try:
@@ -120,6 +130,7 @@ def validate(
     *,
     extra_of: str | os.PathLike | bool | None = None,
     max_errors: int | None = None,
+    extra_columns: bool | None = None,
 ) -> Report:
     """Validate the data package at *path* (a folder or its ``datapackage.json``).
 
@@ -135,6 +146,11 @@ def validate(
     max_errors : int, optional
         List at most this many errors (``Report.truncated`` says when it was
         hit). By default every error is listed.
+    extra_columns : bool, optional
+        ``True``: columns a schema does not describe are allowed and kept (as
+        ``"fieldsMatch": "subset"`` would say). By default a schema's own
+        ``fieldsMatch`` decides, else the spec's ``exact`` (an extension:
+        extra columns are kept with a warning).
 
     Returns
     -------
@@ -160,5 +176,6 @@ def validate(
         core_path = Path(extra_of)
         if (core_path.resolve() != pkg.base.resolve()):
             core = load_package(core_path)
-    errors, warnings, truncated, rows = run(pkg, core, max_errors)
+    errors, warnings, truncated, rows = run(pkg, core, max_errors, extra_columns=extra_columns,
+                                            core_names=_core_names())
     return Report(str(p), errors, warnings, truncated, rows, len(pkg.resources), core is not None)

@@ -42,7 +42,7 @@ def test_json_output_shape(capsys):
     assert main(["validate", str(BAD), "--format", "json"]) == 1
     out = json.loads(capsys.readouterr().out)
     jsonschema.validate(out, REPORT)
-    assert out["valid"] is False and len(out["errors"]) == 30
+    assert out["valid"] is False and len(out["errors"]) == 31
     assert {"resource": "people", "row": 3, "field": "age", "type": "type", "value": "1.0"}.items() <= out["errors"][0].items()
 
 
@@ -53,7 +53,7 @@ def test_text_output_lines(capsys):
     assert all(pattern.match(line) for line in lines[:-1]), lines
     assert lines[0].endswith("people.csv:3:2: age: value is not of type integer ('1.0') — "
                              "write a whole number such as 42 (digits only, no decimals or thousands separators)")
-    assert lines[-1].startswith("30 errors in 4 resources")
+    assert lines[-1].startswith("31 errors in 4 resources")
 
 
 def test_valid_package_exits_zero(capsys):

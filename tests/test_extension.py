@@ -93,10 +93,17 @@ def test_reference_to_a_resource_that_exists_nowhere(tmp_path):
     assert "planets" in report.errors[0].message
 
 
-def test_without_core_core_references_do_not_resolve(tmp_path):
+def test_without_core_own_tables_are_its_own(tmp_path):
     report = validate(EXAMPLE, extra_of=False)
     assert not report.valid
-    assert any("extends" in e.message for e in report.errors)
+    # ids of its own sources.csv resolve; only the references into core tables do not
+    assert not [e for e in report.errors if e.value is not None and e.value.startswith("THESIS-")]
+    assert {e.message.split("'")[1] for e in report.errors} <= {"countries", "enablers", "sources"} or all(
+        "exists neither" in e.message or e.field == "source_id" for e in report.errors)
+    # it is an extension already: never told to mark itself as one
+    assert not any("extends" in e.message for e in report.errors)
+    assert any("without --no-core" in e.fix for e in report.errors)
+    assert len(report.errors) == 3  # countries, enablers, and one count for the core sources (was 85)
 
 
 def test_load_merged_refuses_invalid_extension_with_located_message(tmp_path):
@@ -178,3 +185,88 @@ def test_read_resource_refuses_ragged_file(tmp_path):
     path.write_text("a,b\n1\n")
     with pytest.raises(DatasetError, match=r"t.csv:2: the row has 1 cells"):
         read_resource(path)
+
+
+def _readme_blocks(readme: str) -> list[list[str]]:
+    """The README's fenced code blocks, as lists of lines."""
+    blocks, current = [], None
+    for line in readme.splitlines():
+        if line.strip() == "```":
+            if current is None:
+                current = []
+            else:
+                blocks.append(current)
+                current = None
+        elif current is not None:
+            current.append(line.strip())
+    return blocks
+
+
+def test_scaffold_readme_example_rows_validate(tmp_path):
+    ext = tmp_path / "my_thesis"
+    scaffold(ext)
+    for block in _readme_blocks((ext / "README.md").read_text(encoding="utf-8")):
+        if not block or "," not in block[0]:
+            continue
+        target = {"country_assessments.csv": "id,country_id", "sources.csv": "id,kind"}
+        name = next(f for f, start in target.items() if block[0].startswith(start))
+        header = (ext / name).read_text(encoding="utf-8").splitlines()[0]
+        assert block[0] == header
+        append_row(ext / name, "\n".join(block[1:]))
+    report = validate(ext)
+    assert report.valid, report.format_text()
+    assert report.rows == 3  # the example rows were really added
+    df = pd.read_csv(ext / "country_assessments.csv")
+    assert df["rationale"].str.contains(",").any()  # a comma, quoted
+
+
+def test_describe_with_extra():
+    import dcteach as dc
+
+    own = dc.describe("country_assessments", extra=EXAMPLE)
+    assert own.fields["field"].tolist()[:2] == ["id", "country_id"] and str(EXAMPLE) in str(own)
+    merged = dc.describe("glossary", extra=EXAMPLE)
+    assert "datasets/glossary.csv" in str(merged)
+    with pytest.raises(UsageError, match="country_assessments"):
+        dc.describe("nope", extra=EXAMPLE)
+
+
+def test_datasets_export_extension_table(tmp_path, capsys):
+    from dcteach.cli import main
+
+    out = tmp_path / "ca.csv"
+    assert main(["datasets", "export", "country_assessments", "--extra", str(EXAMPLE), "--to", str(out)]) == 0
+    df = pd.read_csv(out)
+    assert len(df) == 35 and "score" in df.columns
+    assert main(["datasets", "export", "glossary", "--extra", str(EXAMPLE), "--to", str(tmp_path / "g.json")]) == 0
+    assert "THESIS-GL-01" in (tmp_path / "g.json").read_text(encoding="utf-8")
+
+
+def test_data_imports_nothing_above_it():
+    """The import circle data → _extension → validate → _validation → data is gone: data imports
+    only the modules below it (at module level and inside functions), and the validator is free of
+    dcteach's data layer (ready to be a package of its own)."""
+    import ast
+
+    import dcteach
+
+    root = Path(dcteach.__file__).parent
+
+    def dcteach_imports(path: Path) -> set[str]:
+        out = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("dcteach"):
+                out.add(node.module if node.module != "dcteach" else f"dcteach.{node.names[0].name}")
+            elif isinstance(node, ast.Import):
+                out |= {a.name for a in node.names if a.name.startswith("dcteach")}
+        return out
+
+    assert dcteach_imports(root / "data.py") <= {"dcteach._errors", "dcteach._jsondoc"}
+    for module in (root / "_validation").glob("*.py"):
+        assert {m for m in dcteach_imports(module) if not m.startswith("dcteach._validation")} <= {
+            "dcteach._errors", "dcteach._jsondoc"}, module
+    # and the extension loader is what load_dataset(extra=) runs
+    import dcteach.data as data
+    from dcteach import _extension
+
+    assert data._EXTENSION_HOOKS["load"] is _extension.load_extended

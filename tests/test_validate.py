@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,7 @@ EXPECTED_BAD = {
     ("people", 19, None, "blank-row"),
     ("people", 20, "score", "type"),
     ("people", 21, "born", "type"),
+    ("people", 22, "born", "type"),  # 2020-1-5: the spec's date is YYYY-MM-DD (frictionless takes it)
     ("teams", 4, "name", "required"),
     ("teams", 5, "id", "primary-key"),
     ("pairs", 4, "a", "primary-key"),
@@ -112,9 +114,36 @@ def _frictionless_findings(path: Path) -> set[tuple]:
     }
 
 
-def _ours(report) -> set[tuple]:
+#: cells the Table Schema spec rejects and frictionless 5 accepts (see docs/researchers.md)
+_SPEC_ONLY = {
+    "integer": lambda v: "_" in v or not v.strip().isascii(),
+    "number": lambda v: "_" in v or (v.strip().lower() in ("nan", "inf", "-inf", "+inf", "infinity", "snan")
+                                     and v.strip() not in ("NaN", "INF", "-INF", "+INF")),
+    "date": lambda v: not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", v) and bool(re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", v)),
+}
+
+
+def _minus_cells(findings: set[tuple], cells: set[tuple]) -> set[tuple]:
+    """Frictionless's findings on cells other than *cells* (where it read a value the spec rejects)."""
+    at = {(r, row, f) for r, row, f, _ in cells}
+    return {x for x in findings if (x[0], x[1], x[2]) not in at}
+
+
+def _field_types(report_path: Path) -> dict[tuple[str, str], str]:
+    desc = json.loads((report_path / "datapackage.json").read_text(encoding="utf-8"))
+    return {(r["name"], f["name"]): f.get("type", "string") for r in desc["resources"] for f in r["schema"]["fields"]}
+
+
+def _ours(report, *, spec_only: bool = False) -> set[tuple]:
+    """Our errors as frictionless classes; without the cells where we follow the spec and frictionless
+    does not (*spec_only*: only those)."""
+    types = _field_types(Path(report.path))
     out = set()
     for e in report.errors:
+        rule = _SPEC_ONLY.get(types.get((e.resource, e.field), ""))
+        stricter = e.type == "type" and rule is not None and e.value is not None and rule(e.value)
+        if stricter != spec_only:
+            continue
         cls = CODES[e.type]
         field = None if cls in ("primary-key", "foreign-key", "blank-row", "extra-cell") else e.field
         out.add((e.resource, e.row, field, cls))
@@ -122,7 +151,9 @@ def _ours(report) -> set[tuple]:
 
 
 def test_same_findings_as_frictionless_on_the_fixture():
-    assert _ours(validate(BAD)) == _frictionless_findings(BAD)
+    report = validate(BAD)
+    assert _ours(report) == _frictionless_findings(BAD)
+    assert _ours(report, spec_only=True) == {("people", 22, "born", "type-error")}
 
 
 def test_same_findings_as_frictionless_on_synthetic_types(tmp_path):
@@ -145,9 +176,16 @@ def test_same_findings_as_frictionless_on_synthetic_types(tmp_path):
         {"name": "s", "type": "string", "constraints": {"minLength": 2, "maxLength": 4, "enum": ["ok", "zz", "Ж", "abcdef"]}},
     ]
     path = one_table(tmp_path, csv, fields)
-    ours = _ours(validate(path))
-    assert ours == _frictionless_findings(path)
-    assert len(ours) >= 12  # the fixture really is full of errors
+    report = validate(path)
+    ours = _ours(report)
+    fl = _frictionless_findings(path)
+    assert ours == _minus_cells(fl, _ours(report, spec_only=True))
+    assert len(ours) >= 10  # the fixture really is full of errors
+    # where the spec is stricter than frictionless: 1_000, 1_0.5, nan, inf, 2024-1-5
+    assert _ours(report, spec_only=True) == {("t", 7, "i", "type-error"), ("t", 7, "n", "type-error"),
+                                             ("t", 5, "n", "type-error"), ("t", 6, "n", "type-error"),
+                                             ("t", 3, "d", "type-error")}
+    assert not _ours(report, spec_only=True) & fl
 
 
 def test_number_rules_decimal_group_bare(tmp_path):
@@ -185,17 +223,36 @@ def test_header_missing_renamed_extra_duplicate(tmp_path):
     fields = [{"name": "id", "type": "string"}, {"name": "name_en", "type": "string"}]
     report = validate(one_table(tmp_path, csv, fields))
     errs = {(e.type, e.field) for e in report.errors}
-    assert errs == {("missing-column", "name_en"), ("duplicate-column", "id")}
+    # as in frictionless: missing, renamed and unknown columns are errors (fieldsMatch "exact")
+    assert errs == {("missing-column", "name_en"), ("duplicate-column", "id"), ("extra-column", "extra"),
+                    ("extra-column", "name_eng"), ("column-order", None)}
     missing = next(e for e in report.errors if e.type == "missing-column")
     assert "name_eng" in missing.fix and missing.row == 1
-    warns = {(w.type, w.field) for w in report.warnings}
-    assert ("extra-column", "extra") in warns and ("extra-column", "name_eng") in warns
+    extra = next(e for e in report.errors if e.type == "extra-column")
+    assert "fieldsMatch" in extra.fix and "--allow-extra-columns" in extra.fix
 
 
-def test_unknown_column_is_only_a_warning(tmp_path):
+def test_unknown_column_is_an_error_unless_allowed(tmp_path):
     csv = "id,comment\nA,my note\n"
-    report = validate(one_table(tmp_path, csv, [{"name": "id", "type": "string"}]))
-    assert report.valid and [w.type for w in report.warnings] == ["extra-column"]
+    path = one_table(tmp_path, csv, [{"name": "id", "type": "string"}])
+    assert [(e.type, e.row, e.column) for e in validate(path).errors] == [("extra-column", 1, 2)]
+    allowed = validate(path, extra_columns=True)
+    assert allowed.valid and [w.type for w in allowed.warnings] == ["extra-column"]
+    subset = one_table(tmp_path, csv, [{"name": "id", "type": "string"}], fieldsMatch="subset")
+    assert validate(subset).valid
+
+
+@pytest.mark.parametrize("mode, header, errors", [
+    ("exact", "a,b", []), ("exact", "b,a", ["column-order"]), ("equal", "b,a", []),
+    ("equal", "a", ["missing-column"]), ("subset", "a,b,c", []), ("subset", "a", ["missing-column"]),
+    ("superset", "a", []), ("superset", "a,c", ["extra-column"]), ("partial", "a,c", []),
+    ("partial", "c", ["missing-column"]),
+])
+def test_fields_match_modes(tmp_path, mode, header, errors):
+    width = len(header.split(","))
+    path = one_table(tmp_path, header + "\n" + ",".join("1" * width) + "\n",
+                     [{"name": "a"}, {"name": "b"}], fieldsMatch=mode)
+    assert [e.type for e in validate(path).errors] == errors
 
 
 def test_invalid_utf8_is_located(tmp_path):
@@ -305,11 +362,17 @@ def test_plain_and_unusual_numbers_mixed_match_frictionless(tmp_path):
     fields = [{"name": "i", "type": "integer", "constraints": {"minimum": 0, "maximum": 400, "unique": True}},
               {"name": "n", "type": "number", "constraints": {"maximum": 150}}]
     path = one_table(tmp_path, "i,n\n" + "\n".join(lines) + "\n", fields)
-    ours = _ours(validate(path))
-    assert ours == _frictionless_findings(path)
-    # "12a", "1.0", "x"; "1,5", "1.2.3", "Ж" (Arabic-Indic "٣" is 3, as Python and frictionless read it)
+    report = validate(path)
+    ours = _ours(report)
+    fl = _frictionless_findings(path)
+    assert ours == _minus_cells(fl, _ours(report, spec_only=True))
+    assert not _ours(report, spec_only=True) & fl  # frictionless takes those cells
+    # "12a", "1.0", "x"; "1,5", "1.2.3", "Ж"
     assert {(r, f) for _, r, f, c in ours if c == "type-error"} == {
         (66, "i"), (67, "i"), (71, "i"), (81, "n"), (82, "n"), (83, "n")}
+    # the spec, not Python: "1_000" and Arabic-Indic "٣" are not integers, "1_0.5", "nan", "inf" not numbers
+    assert {(r, f) for _, r, f, c in _ours(report, spec_only=True)} == {
+        (64, "i"), (70, "i"), (74, "n"), (79, "n"), (80, "n")}
 
 
 def test_worker_threads_find_the_same(monkeypatch):
@@ -371,3 +434,221 @@ def test_pattern_on_a_column_with_few_distinct_values(tmp_path):
     report = validate(one_table(tmp_path, "code\n" + "\n".join(codes) + "\n", fields))
     assert [(e.row, e.type, e.value) for e in report.errors] == [(9, "pattern", "ab-07"),
                                                                  (30_001, "pattern", "AB-7")]
+
+
+# ---- Data Package v2 keys, coverage, "at least one of" ------------------------------------
+
+def test_unique_keys(tmp_path):
+    csv = "id,country,year\n1,AM,2019\n2,AM,2023\n3,AM,2019\n4,,2019\n5,,2019\n"
+    fields = [{"name": "id", "type": "integer"}, {"name": "country"}, {"name": "year", "type": "year"}]
+    report = validate(one_table(tmp_path, csv, fields, uniqueKeys=[["country", "year"]]))
+    # a row with a part missing is exempt (rows 5 and 6)
+    assert [(e.type, e.row, e.value) for e in report.errors] == [("unique-key", 4, "AM, 2019")]
+    assert CODES["unique-key"] == "unique-error"
+
+
+def test_unique_key_naming_no_field_is_a_descriptor_error(tmp_path):
+    report = validate(one_table(tmp_path, "a\n1\n", [{"name": "a"}], uniqueKeys=[["a", "b"]],
+                                primaryKey=["x"]))
+    assert [(e.type, e.path.endswith("datapackage.json")) for e in report.errors] == [("schema", True)] * 2
+    assert {e.message.split("names ")[1].split(",")[0] for e in report.errors} == {"'b'", "'x'"}
+
+
+def _coverage_package(tmp_path, rows: list[str]) -> Path:
+    tmp_path.mkdir(parents=True)
+    files = {"countries.csv": "id\nAM\nKG\n", "t.csv": "id,country,enabler,year\n" + "\n".join(rows) + "\n"}
+    return make_package(tmp_path, files, [
+        {"name": "countries", "path": "countries.csv", "schema": {"fields": [{"name": "id"}], "primaryKey": "id"}},
+        {"name": "t", "path": "t.csv", "schema": {
+            "fields": [{"name": "id"}, {"name": "country"},
+                       {"name": "enabler", "constraints": {"enum": ["EN-01", "EN-02"]}},
+                       {"name": "year", "type": "year", "constraints": {"enum": [2019, 2023]}}],
+            "foreignKeys": [{"fields": "country", "reference": {"resource": "countries", "fields": "id"}}],
+            "dcteach:coverage": {"fields": ["country", "enabler", "year"]}}}])
+
+
+def test_coverage_lists_the_missing_combinations(tmp_path):
+    rows = [f"{i},{c},{e},{y}" for i, (c, e, y) in enumerate(
+        (c, e, y) for c in ("AM", "KG") for e in ("EN-01", "EN-02") for y in (2019, 2023))]
+    assert validate(_coverage_package(tmp_path / "full", rows)).valid
+    without_kg_2023 = [r for r in rows if not (",KG," in r and r.endswith("2023"))]
+    report = validate(_coverage_package(tmp_path / "gap", without_kg_2023))
+    assert [e.message.split("no row for ")[1] for e in report.errors] == ["(KG, EN-01, 2023)", "(KG, EN-02, 2023)"]
+    assert {e.type for e in report.errors} == {"coverage"}
+
+
+def test_at_least_one_of(tmp_path):
+    csv = "id,doi,url\n1,10.1/x,\n2,,https://a.b\n3,,\n"
+    report = validate(one_table(tmp_path, csv, [{"name": "id"}, {"name": "doi"}, {"name": "url"}],
+                                **{"dcteach:atLeastOneOf": [["doi", "url"]]}))
+    assert [(e.type, e.row, e.column) for e in report.errors] == [("at-least-one-of", 4, 2)]
+
+
+# ---- one error per root cause; did you mean -------------------------------------------------
+
+def test_duplicate_id_reported_once(tmp_path):
+    csv = "id,n\nA,1\nA,2\n"
+    fields = [{"name": "id", "constraints": {"unique": True, "required": True}}, {"name": "n", "type": "integer"}]
+    report = validate(one_table(tmp_path, csv, fields, primaryKey=["id"]))
+    assert [(e.type, e.row) for e in report.errors] == [("primary-key", 3)]
+
+
+def test_missing_table_first_and_its_follow_on_errors_collapsed(tmp_path):
+    files = {"t.csv": "id,src\n" + "".join(f"{i},S{i}\n" for i in range(50))}
+    path = make_package(tmp_path, files, [
+        {"name": "t", "path": "t.csv", "schema": {"fields": [{"name": "id"}, {"name": "src"}], "foreignKeys": [
+            {"fields": ["src"], "reference": {"resource": "sources", "fields": ["id"]}}]}},
+        {"name": "sources", "path": "sources.csv", "schema": {"fields": [{"name": "id"}]}}])
+    report = validate(path)
+    assert [e.type for e in report.errors] == ["missing-file", "foreign-key"]
+    assert "50 rows refer to 'sources'" in report.errors[1].message
+
+
+def test_did_you_mean_for_ids_and_enum_values(tmp_path):
+    files = {"e.csv": "id\nEN-01\nEN-02\nEN-03\n", "t.csv": "id,e,k\n1,EN-O3,alpha\n2,XX-99,alpah\n3,EN-03,omega\n"}
+    path = make_package(tmp_path, files, [
+        {"name": "e", "path": "e.csv", "schema": {"fields": [{"name": "id"}]}},
+        {"name": "t", "path": "t.csv", "schema": {
+            "fields": [{"name": "id"}, {"name": "e"}, {"name": "k", "constraints": {"enum": ["alpha", "beta"]}}],
+            "foreignKeys": [{"fields": ["e"], "reference": {"resource": "e", "fields": ["id"]}}]}}])
+    fixes = {(e.row, e.field): e.fix for e in validate(path).errors}
+    assert fixes[(2, "e")].startswith("did you mean 'EN-03'?")
+    assert "did you mean" not in fixes[(3, "e")]  # nothing within two edits
+    assert fixes[(3, "k")].startswith("did you mean 'alpha'?")
+    assert "did you mean" not in fixes[(4, "k")]
+
+
+# ---- the Table Schema spec: lexical forms, the descriptor, files ---------------------------
+
+@pytest.mark.parametrize("ftype, good, bad", [
+    ("integer", ["1", "-7", "+3", "007", " 8 "], ["1_000", "٣", "1.0", "1e3", "１"]),
+    ("number", ["1.5", "-.5", "5.", "1e-3", "NaN", "INF", "-INF"], ["1_0.5", "nan", "inf", "Infinity", "1,5", "٣.1"]),
+    ("boolean", ["true", "False", "1", "0"], ["yes", "t", "TRUE "]),
+    ("date", ["2024-03-05", "0001-01-01"], ["2024-3-5", "2024-02-30", "20240305", "２０２４-03-05"]),
+    ("time", ["14:05:00", "14:05:00.25", "14:05:00Z", "14:05:00+03:00"], ["14:05", "1:05:00", "25:00:00"]),
+    ("datetime", ["2024-03-05T14:05:00", "2024-03-05T14:05:00.5Z", "2024-03-05T14:05:00-05:30"],
+     ["2024-03-05 14:05:00", "2024-03-05T14:05", "2024-3-05T14:05:00"]),
+    ("year", ["2024", "0019", "-0044"], ["24", "２０２４", "+2024", "2024 "]),
+    ("yearmonth", ["2024-03"], ["2024-3", "2024-13"]),
+    ("duration", ["P1Y2M3DT4H5M6.5S", "PT30M", "-P3D"], ["P", "PT", "P2W", "1Y", "P1.5Y"]),
+    ("geopoint", ["37.6, 55.7", "-180,90"], ["200, 10", "1_0, 5", "x, y"]),
+    ("object", ['{"a": 1}'], ["[1]", '{"a": NaN}']),
+])
+def test_lexical_forms_of_the_spec(tmp_path, ftype, good, bad):
+    cells = good + bad
+    csv = "v\n" + "".join('"' + c.replace('"', '""') + '"\n' for c in cells)
+    report = validate(one_table(tmp_path, csv, [{"name": "v", "type": ftype}]))
+    flagged = {e.value for e in report.errors if e.type == "type"}
+    assert flagged == set(bad)
+
+
+@pytest.mark.parametrize("field, needle", [
+    ({"name": "a", "type": "integr"}, "unknown type 'integr'"),
+    ({"name": "a", "type": "string", "format": "emial"}, "unknown format"),
+    ({"name": "a", "type": "integer", "constraints": {"minLength": 1}}, "does not apply to type integer"),
+    ({"name": "a", "type": "string", "constraints": {"minimum": 1}}, "does not apply to type string"),
+    ({"name": "a", "type": "integer", "constraints": {"maximum": "ten"}}, "is not a valid integer"),
+    ({"name": "a", "type": "year", "constraints": {"enum": [2019, "20x3"]}}, "enum value '20x3'"),
+    ({"name": "a", "type": "string", "constraints": {"required": "yes"}}, "true or false"),
+])
+def test_descriptor_is_validated(tmp_path, field, needle):
+    report = validate(one_table(tmp_path, "a\n1\n", [field]))
+    assert not report.valid and any(needle in e.message for e in report.errors), report.format_text()
+    assert report.errors[0].type == "schema" and report.errors[0].path.endswith("datapackage.json")
+
+
+def test_foreign_key_to_unknown_field_is_a_descriptor_error(tmp_path):
+    files = {"a.csv": "id\n1\n", "b.csv": "x\n1\n"}
+    path = make_package(tmp_path, files, [
+        {"name": "a", "path": "a.csv", "schema": {"fields": [{"name": "id"}]}},
+        {"name": "b", "path": "b.csv", "schema": {"fields": [{"name": "x"}], "foreignKeys": [
+            {"fields": ["x"], "reference": {"resource": "a", "fields": ["key"]}}]}}])
+    assert any("names 'key'" in e.message for e in validate(path).errors)
+
+
+def test_package_without_resources_or_with_misplaced_schema_keys_is_invalid(tmp_path):
+    (tmp_path / "datapackage.json").write_text('{"resources": []}', encoding="utf-8")
+    assert not validate(tmp_path).valid
+    wrong = tmp_path / "wrong"
+    path = make_package(wrong.mkdir() or wrong, {"t.csv": "a\n1\n"}, [
+        {"name": "t", "path": "t.csv", "fields": [{"name": "a"}], "missingValues": ["NA"], "schema": {
+            "fields": [{"name": "a"}]}}], missingValues=["-"])
+    messages = [e.message for e in validate(path).errors]
+    assert sum("not of the resource" in m or "not of the package" in m for m in messages) == 3, messages
+
+
+def test_declared_hash_and_bytes_are_verified(tmp_path):
+    import hashlib
+
+    data = b"a\n1\n"
+    ok = {"hash": "sha256:" + hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+    for name, props, valid in [("ok", ok, True), ("md5", {"hash": hashlib.md5(data).hexdigest()}, True),
+                               ("bad", {"hash": "sha256:" + "0" * 64, "bytes": 99}, False)]:
+        path = make_package((tmp_path / name).mkdir() or tmp_path / name, {"t.csv": data},
+                            [{"name": "t", "path": "t.csv", **props, "schema": {"fields": [{"name": "a"}]}}])
+        report = validate(path)
+        assert report.valid is valid, report.format_text()
+    assert [e.type for e in report.errors] == ["bytes", "hash"]
+
+
+def _cli(args, capsys):
+    from dcteach.cli import main
+
+    code = main(args)
+    return code, capsys.readouterr()
+
+
+@pytest.mark.parametrize("name, content, fmt, needle", [
+    ("t.xlsx", b"PK\x03\x04" + b"\x00" * 40, None, "spreadsheet"),
+    ("t.csv", b"a,b\n\x00\x01\x02\xff\n", None, "binary"),
+    ("t.csv.zip", b"not a zip", None, "cannot be read"),
+    ("t.json", b'[{"a": 1}]', "json", "not a CSV"),
+])
+def test_unreadable_resource_is_one_line_exit_2(tmp_path, capsys, name, content, fmt, needle):
+    res = {"name": "t", "path": name, "schema": {"fields": [{"name": "a"}]}}
+    if fmt:
+        res["format"] = fmt
+    path = make_package(tmp_path, {name: content}, [res])
+    code, out = _cli(["validate", str(path)], capsys)
+    assert code == 2 and out.out == ""
+    lines = out.err.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0] and name in lines[0] and "Traceback" not in out.err
+
+
+def test_compressed_csv_is_read(tmp_path):
+    import gzip
+    import zipfile
+
+    gz = make_package((tmp_path / "gz").mkdir() or tmp_path / "gz", {"t.csv.gz": gzip.compress(b"a\n1\nx\n")},
+                      [{"name": "t", "path": "t.csv.gz", "schema": {"fields": [{"name": "a", "type": "integer"}]}}])
+    assert [(e.row, e.value) for e in validate(gz).errors] == [(3, "x")]
+    zdir = tmp_path / "zip"
+    zdir.mkdir()
+    with zipfile.ZipFile(zdir / "t.zip", "w") as zf:
+        zf.writestr("t.csv", "a\n1\ny\n")
+    (zdir / "datapackage.json").write_text(json.dumps({"resources": [
+        {"name": "t", "path": "t.zip", "format": "csv", "schema": {"fields": [{"name": "a", "type": "integer"}]}}]}))
+    assert [(e.row, e.value) for e in validate(zdir).errors] == [(3, "y")]
+
+
+def test_multipart_path_is_refused_in_one_line(tmp_path, capsys):
+    path = make_package(tmp_path, {"a.csv": "a\n1\n", "b.csv": "2\n"},
+                        [{"name": "t", "path": ["a.csv", "b.csv"], "schema": {"fields": [{"name": "a"}]}}])
+    code, out = _cli(["validate", str(path)], capsys)
+    assert code == 2 and "multipart" in out.err and len(out.err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("schema", [
+    {"fields": [{"name": "a", "constraints": 5}]},
+    {"fields": [{"name": "a", "type": "integer", "constraints": {"enum": 3}}]},
+    {"fields": [{"name": "a", "type": "string", "constraints": {"pattern": "("}}]},
+    {"fields": [{"name": "a", "constraints": {"minLength": "x", "unique": "yes"}}]},
+    {"fields": "abc"}, {"fields": [{"type": "integer"}]}, {"fields": [{"name": "a"}], "foreignKeys": {"a": 1}},
+    {"fields": [{"name": "a"}], "primaryKey": 5}, {"fields": [{"name": "a"}], "missingValues": "NA"},
+    {"fields": [{"name": "a", "missingValues": 3}]}, {"fields": [{"name": "a"}], "uniqueKeys": "a"},
+    {"fields": [{"name": "a"}], "dcteach:coverage": 5},
+])
+def test_malformed_schema_is_reported_never_a_traceback(tmp_path, schema):
+    path = make_package(tmp_path, {"t.csv": "a\n1\n"}, [{"name": "t", "path": "t.csv", "schema": schema}])
+    report = validate(path)
+    assert not report.valid and report.errors[0].type == "schema", report.format_text()

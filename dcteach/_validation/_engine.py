@@ -7,8 +7,13 @@ column, so even a million bad cells cost little until they are printed.
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import difflib
+import hashlib
+import io
+import itertools
+import json
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -20,8 +25,12 @@ import pyarrow.compute as pc
 
 from dcteach._errors import UsageError
 from dcteach._jsondoc import loads_located, read_user_text
-from dcteach._validation._fields import FieldResult, Finding, check_column, dictionary_encode, fix_for_value
-from dcteach._validation._read import RawTable, read_csv_file
+from dcteach._validation._fields import (FieldResult, Finding, check_column, dictionary_encode, fix_for_value,
+                                         usable_constraints,
+                                         value_text)
+from dcteach._validation._read import RawTable, read_csv_bytes, read_table
+from dcteach._validation._schema import FIELDS_MATCH, check_schema, key_names
+from dcteach._validation._suggest import closest
 
 __all__ = ["Problem", "Package", "Resource", "load_package", "run", "CODE_CLASSES"]
 
@@ -52,6 +61,11 @@ CODE_CLASSES = {
     "schema": "schema-error",
     "extra-column": "extra-label",
     "column-order": "incorrect-label",
+    "unique-key": "unique-error",
+    "at-least-one-of": "row-constraint",
+    "coverage": "table-dimensions",
+    "hash": "hash-count",
+    "bytes": "byte-count",
 }
 
 
@@ -104,6 +118,8 @@ class _Batch:
     finding: Finding | None = None
     missing_values: list[str] | None = None
     severity: str = "error"
+    #: value → "did you mean" suggestion (foreign keys)
+    suggest: dict[str, str] | None = None
 
 
 @dataclasses.dataclass
@@ -123,6 +139,14 @@ class Package:
     base: Path
     descriptor: dict
     resources: dict[str, Resource]
+    #: problems of the descriptor itself: (resource name or None, field or None, message, fix)
+    problems: list[tuple[str | None, str | None, str, str]] = dataclasses.field(default_factory=list)
+    #: the descriptor's file, as given (for locating its problems)
+    display: str = "datapackage.json"
+
+    @property
+    def is_extension(self) -> bool:
+        return self.descriptor.get("extends") == "dcteach"
 
 
 def _load_json(path: Path, what: str) -> Any:
@@ -130,8 +154,16 @@ def _load_json(path: Path, what: str) -> Any:
     return loads_located(text, str(path), UsageError, f"fix the JSON syntax of the {what} (a missing comma or quote?)")
 
 
+#: properties of a Table Schema that are misplaced on a resource or on the package
+_SCHEMA_KEYS = ("fields", "missingValues", "primaryKey", "foreignKeys", "uniqueKeys", "fieldsMatch")
+
+
 def load_package(path: str | os.PathLike) -> Package:
-    """Read a ``datapackage.json`` (or the folder holding one); UsageError if it is not one."""
+    """Read a ``datapackage.json`` (or the folder holding one); UsageError if it is not one.
+
+    Problems of the descriptor that do not stop reading it (a misplaced
+    ``fields``, a primary key naming no field...) are kept in ``problems``.
+    """
     p = Path(path)
     if not p.exists():
         raise UsageError(f"{p}: no such file or folder; give the folder that holds datapackage.json")
@@ -149,18 +181,46 @@ def load_package(path: str | os.PathLike) -> Package:
     if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
         raise UsageError(f"{desc_path}: not a data package (it needs a \"resources\" list)")
     base = desc_path.parent
-    resources: dict[str, Resource] = {}
+    pkg = Package(base, descriptor, {}, [], str(desc_path))
+    problems = pkg.problems
+    if not descriptor["resources"]:
+        problems.append((None, None, "the package has no resources (the \"resources\" list is empty)",
+                         "describe at least one data file in \"resources\""))
+    for key in _SCHEMA_KEYS:
+        if key in descriptor:
+            problems.append((None, None, f"\"{key}\" is a property of a resource's schema, not of the package",
+                             f"move \"{key}\" into the \"schema\" of the resource it belongs to"))
     for i, res in enumerate(descriptor["resources"]):
         if not isinstance(res, dict):
+            problems.append((None, None, f"resource {i + 1} is not an object", "write each resource as {\"name\": ..., \"path\": ...}"))
             continue
         name = res.get("name") or f"resource{i + 1}"
+        if name in pkg.resources:
+            problems.append((name, None, f"two resources are named {name!r}", "give every resource its own name"))
         rpath = res.get("path")
         if isinstance(rpath, list):
+            if len(rpath) > 1:
+                raise UsageError(
+                    f"{desc_path}: resource {name!r} is split into {len(rpath)} files (a multipart path); "
+                    "dcteach validates one file per resource: join the parts into one CSV file")
             rpath = rpath[0] if rpath else None
+        if isinstance(rpath, str) and "://" in rpath:
+            raise UsageError(f"{desc_path}: resource {name!r} is a remote file ({rpath}); "
+                             "download it and give its local path")
         file = (base / rpath) if isinstance(rpath, str) else None
         schema = res.get("schema") or {}
         if isinstance(schema, str):
             schema = _load_json(base / schema, f"schema of {name}")
+        if not isinstance(schema, dict):
+            problems.append((name, None, "the schema is not an object", "write the schema as {\"fields\": [...]}"))
+            schema = {}
+        if "data" in res and not isinstance(res["data"], (list, dict)):
+            problems.append((name, None, "inline \"data\" must be an array or an object",
+                             "write the rows as a JSON array, or give a \"path\" to a CSV file"))
+        for key in _SCHEMA_KEYS:
+            if key in res:
+                problems.append((name, None, f"\"{key}\" is a property of the resource's schema, not of the resource",
+                                 f"move \"{key}\" into the resource's \"schema\""))
         dialect = res.get("dialect") or {}
         if isinstance(dialect, str):
             dialect = _load_json(base / dialect, f"dialect of {name}")
@@ -168,9 +228,9 @@ def load_package(path: str | os.PathLike) -> Package:
         # shown as the user gave the package's path (relative stays relative, absolute
         # stays absolute), so the output does not depend on the working directory
         display = str(file) if file is not None else name
-        resources[name] = Resource(name, file, display, schema, dialect,
-                                   res.get("encoding") or "utf-8", i, res)
-    return Package(base, descriptor, resources)
+        pkg.resources[name] = Resource(name, file, display, schema, dialect,
+                                       res.get("encoding") or "utf-8", i, res)
+    return pkg
 
 
 def _is_tabular(res: Resource) -> bool:
@@ -195,9 +255,17 @@ class _Checked:
                 self.col_of[label] = i
         self.results: dict[str, FieldResult] = {}
         self.blank = np.zeros(table.num_rows, bool)
+        if not self.fields:  # no schema: keys are the cells as written (a table of an extension, --no-core)
+            for i, label in enumerate(table.labels):
+                if label and label not in self.col_of:
+                    self.col_of[label] = i
+                    self.fields[label] = {"name": label, "type": "string"}
+            self.untyped = True
+        else:
+            self.untyped = False
 
-    def key(self, names: list[str]) -> pa.Array | None:
-        """Joined canonical key of *names*; null where every part is missing/invalid."""
+    def key(self, names: list[str], *, any_null: bool = False) -> pa.Array | None:
+        """Joined canonical key of *names*; null where every part (*any_null*: any part) is missing/invalid."""
         parts = []
         for n in names:
             if n not in self.col_of:
@@ -208,7 +276,8 @@ class _Checked:
             parts.append(self.results[n].key)
         if len(parts) == 1:
             return parts[0]
-        all_null = np.logical_and.reduce([p.is_null().to_numpy(zero_copy_only=False) for p in parts])
+        nulls = [p.is_null().to_numpy(zero_copy_only=False) for p in parts]
+        all_null = (np.logical_or if any_null else np.logical_and).reduce(nulls)
         joined = pc.binary_join_element_wise(*parts, "\x1f", null_handling="replace", null_replacement="\x00")
         return pc.if_else(pa.array(all_null), pa.scalar(None, pa.string()), joined)
 
@@ -315,57 +384,133 @@ def _duplicates(key: pa.Array | pa.ChunkedArray, table: RawTable | None = None) 
 
 
 class _Run:
-    def __init__(self, pkg: Package, core: Package | None):
+    def __init__(self, pkg: Package, core: Package | None, *, extra_columns: bool | None = None,
+                 core_names: frozenset[str] = frozenset()):
         self.pkg = pkg
         self.core = core
+        #: True: columns the schema does not describe are allowed (kept); None: the schema's fieldsMatch decides
+        self.extra_columns = extra_columns
+        #: names of the dcteach core's tables (for the hint to mark a package as an extension)
+        self.core_names = core_names
         self.batches: list[_Batch] = []
         self.checked: dict[str, _Checked] = {}
         self.core_checked: dict[str, _Checked] = {}
+        #: resources whose file is missing or unreadable (their follow-on errors are collapsed)
+        self.unreadable: set[str] = set()
         self.rows = 0
         #: resource name → fields whose keys are needed (keys, foreign keys and what they refer to)
         self.key_fields: dict[str, set[str]] = {}
         for res in pkg.resources.values():
             schema = self.schema_for(res)
             mine = self.key_fields.setdefault(res.name, set())
-            pk = schema.get("primaryKey") or []
-            mine.update([pk] if isinstance(pk, str) else pk)
-            mine.update(f.get("name") for f in schema.get("fields", [])
-                        if isinstance(f, dict) and (f.get("constraints") or {}).get("unique"))
-            for fk in schema.get("foreignKeys", []) or []:
-                fields = fk.get("fields")
-                mine.update([fields] if isinstance(fields, str) else fields or [])
-                ref = fk.get("reference", {}) or {}
-                rfields = ref.get("fields")
+            mine.update(key_names(schema.get("primaryKey")) or [])
+            mine.update(f.get("name") for f in schema.get("fields", []) if isinstance(f, dict)
+                        and isinstance(f.get("constraints"), dict) and f["constraints"].get("unique"))
+            for uk in schema.get("uniqueKeys", []) if isinstance(schema.get("uniqueKeys"), list) else []:
+                mine.update(key_names(uk) or [])
+            for decl in _coverage_decls(schema):
+                mine.update(decl[0])
+            fks = schema.get("foreignKeys", [])
+            for fk in fks if isinstance(fks, list) else []:
+                if not isinstance(fk, dict) or not isinstance(fk.get("reference"), dict):
+                    continue
+                mine.update(key_names(fk.get("fields")) or [])
+                ref = fk["reference"]
                 self.key_fields.setdefault(ref.get("resource") or res.name, set()).update(
-                    [rfields] if isinstance(rfields, str) else rfields or [])
+                    key_names(ref.get("fields")) or [])
 
     # -- helpers ---------------------------------------------------------
     def add(self, c: _Checked | Resource, code: str, message: str, fix: str, rows: Iterable[int] | np.ndarray,
             *, field: str | None = None, column: int | None = None, values: Any = None,
-            finding: Finding | None = None, severity: str = "error") -> None:
+            finding: Finding | None = None, severity: str = "error", suggest: dict[str, str] | None = None) -> None:
         res = c.res if isinstance(c, _Checked) else c
         rows = np.asarray(rows, dtype=np.int64)
         self.batches.append(_Batch(res.name, res.display, res.order, field, column, code, message, fix,
                                    rows, values, finding,
-                                   (c.schema.get("missingValues") if isinstance(c, _Checked) else None), severity))
+                                   (c.schema.get("missingValues") if isinstance(c, _Checked) else None), severity,
+                                   suggest))
 
     def add_resource(self, res: Resource, code: str, message: str, fix: str, *, field: str | None = None,
-                     row: int | None = None, column: int | None = None, severity: str = "error") -> None:
-        self.batches.append(_Batch(res.name, res.display, res.order, field, column, code, message, fix,
-                                   np.asarray([-1 if row is None else row], dtype=np.int64), None, None, None, severity))
+                     row: int | None = None, column: int | None = None, severity: str = "error",
+                     first: bool = False) -> None:
+        """A problem of a whole resource (or its header); *first*: a root cause, listed before the rest."""
+        self.batches.append(_Batch(res.name, res.display, -1 if first else res.order, field, column, code, message,
+                                   fix, np.asarray([-1 if row is None else row], dtype=np.int64), None, None, None,
+                                   severity))
+
+    def add_descriptor(self, resource: str | None, field: str | None, message: str, fix: str) -> None:
+        """A problem of the descriptor (datapackage.json) itself: listed first."""
+        where = f"resource {resource!r}: " if resource else ""
+        self.batches.append(_Batch(resource or "", self.pkg.display, -2, field, None, "schema", where + message, fix,
+                                   np.asarray([-1], dtype=np.int64), None, None, None, "error"))
 
     def read(self, res: Resource, schema: dict) -> _Checked | None:
+        if res.path is None and "data" in res.descriptor:
+            return self.read_inline(res, schema)
         if res.path is None or not res.path.is_file():
             where = res.path if res.path is not None else "(no path)"
             self.add_resource(res, "missing-file", f"the file {where} for resource {res.name!r} does not exist",
-                              "check the resource's \"path\" in datapackage.json (relative to that file)")
+                              "check the resource's \"path\" in datapackage.json (relative to that file)",
+                              first=True)
+            self.unreadable.add(res.name)
             return None
         dialect = dict(res.dialect)
         if dialect.get("header") is False:
-            dialect["_labels"] = [f["name"] for f in schema.get("fields", [])]
-        table = read_csv_file(res.path, dialect=dialect, encoding=res.encoding)
+            dialect["_labels"] = [f["name"] for f in schema.get("fields", []) if isinstance(f, dict)]
+        self.check_integrity(res)
+        table = read_table(res, dialect)
         pa.default_memory_pool().release_unused()
         return _Checked(res, table, schema)
+
+    def read_inline(self, res: Resource, schema: dict) -> _Checked | None:
+        """Inline ``data``: rows as arrays (the first is the header) or objects (keyed by field name)."""
+        rows = res.descriptor["data"]
+        if not isinstance(rows, list) or not all(isinstance(r, (list, dict)) for r in rows):
+            self.add_descriptor(res.name, None, "inline \"data\" must be a list of rows (arrays or objects)",
+                                "write \"data\": [[\"id\", \"name\"], [1, \"a\"]] or give a \"path\"")
+            self.unreadable.add(res.name)
+            return None
+        if rows and isinstance(rows[0], dict):
+            names = [f.get("name") for f in schema.get("fields", []) if isinstance(f, dict)] or list(
+                dict.fromkeys(k for r in rows if isinstance(r, dict) for k in r))
+            rows = [names] + [[r.get(n) for n in names] if isinstance(r, dict) else r for r in rows]
+
+        def text(v: Any) -> str:
+            if v is None:
+                return ""
+            if isinstance(v, bool):
+                return "true" if v else "false"
+            return json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else str(v)
+
+        buf = io.StringIO(newline="")
+        csv.writer(buf, lineterminator="\n").writerows([[text(v) for v in r] for r in rows])
+        table = read_csv_bytes(buf.getvalue().encode("utf-8"), dialect={})
+        return _Checked(res, table, schema)
+
+    def check_integrity(self, res: Resource) -> None:
+        """A declared ``bytes`` or ``hash`` must match the file (hash: ``[algorithm:]hex``, md5 by default)."""
+        want_bytes, want_hash = res.descriptor.get("bytes"), res.descriptor.get("hash")
+        if want_bytes is not None:
+            size = res.path.stat().st_size
+            if size != want_bytes:
+                self.add_resource(res, "bytes", f"the file has {size} bytes but the descriptor says \"bytes\": "
+                                  f"{want_bytes}", "correct \"bytes\" (or restore the file that was described)",
+                                  first=True)
+        if isinstance(want_hash, str) and want_hash:
+            algo, _, digest = want_hash.rpartition(":")
+            algo = (algo or "md5").lower()
+            if algo not in hashlib.algorithms_available:
+                self.add_resource(res, "hash", f"unknown hash algorithm {algo!r} in \"hash\"",
+                                  "write the hash as sha256:<hex> (or md5:<hex>)", first=True)
+                return
+            h = hashlib.new(algo)
+            with open(res.path, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+            if h.hexdigest() != digest.lower():
+                self.add_resource(res, "hash", f"the file's {algo} hash is {h.hexdigest()}, not the declared "
+                                  f"{digest}", "correct \"hash\" (or restore the file that was described)",
+                                  first=True)
 
     # -- one resource ----------------------------------------------------
     def check_field(self, c: _Checked, name: str) -> FieldResult:
@@ -396,47 +541,60 @@ class _Run:
             else:
                 seen[label] = i
         unknown = [lab for lab in labels if lab and lab not in c.fields]
-        pk = c.schema.get("primaryKey") or []
-        pk = [pk] if isinstance(pk, str) else list(pk)
+        pk = key_names(c.schema.get("primaryKey")) or []
         adds_rows = self.core is not None and res.name in self.core.resources
+        mode = self.fields_match(c)
         left_out: list[str] = []
+        allow_fix = ("remove it, describe it in the schema's fields, or allow extra columns with "
+                     "\"fieldsMatch\": \"subset\" in the schema (`dcteach validate --allow-extra-columns`)")
         for name, field in c.fields.items():
             if name not in c.col_of:
                 close = difflib.get_close_matches(name, unknown, n=1)
                 fix = (f"the header has {close[0]!r}: rename it to {name!r}" if close else
                        f"add a column named {name!r} to the header (or remove the field from the schema)")
-                optional = not (field.get("constraints") or {}).get("required") and name not in pk
-                if adds_rows and optional:
+                optional = not usable_constraints(field.get("constraints")).get("required") and name not in pk
+                if optional and (mode in ("superset", "partial") or (mode == "extension" and adds_rows)):
                     left_out.append(name)
                     continue
                 self.add_resource(res, "missing-column", f"column {name!r} of the schema is missing from the header",
                                   fix, field=name, row=1)
         if left_out:
-            self.add_resource(res, "missing-column", f"optional core columns left out: {', '.join(left_out)}"
+            self.add_resource(res, "missing-column", f"optional columns left out: {', '.join(left_out)}"
                               " (their cells count as empty)", "add any of them if you have values",
                               row=1, severity="warning")
+        if mode == "partial" and c.fields and not c.col_of:
+            self.add_resource(res, "missing-column", "no column of the schema is in the header (fieldsMatch partial)",
+                              "name at least one column as a field of the schema", row=1)
         for lab in unknown:
-            self.add_resource(res, "extra-column", f"column {lab!r} is not in the schema; it is kept as it is",
-                              "describe it in the schema's fields if you want it checked",
-                              field=lab, row=1, column=labels.index(lab) + 1, severity="warning")
+            if mode in ("subset", "partial", "extension"):
+                self.add_resource(res, "extra-column", f"column {lab!r} is not in the schema; it is kept as it is",
+                                  "describe it in the schema's fields if you want it checked",
+                                  field=lab, row=1, column=labels.index(lab) + 1, severity="warning")
+            else:
+                self.add_resource(res, "extra-column", f"column {lab!r} is not in the schema", allow_fix,
+                                  field=lab, row=1, column=labels.index(lab) + 1)
         expected = [n for n in c.fields if n in c.col_of]
         actual = [lab for lab in labels if lab in c.col_of and c.col_of[lab] == labels.index(lab)]
-        if expected != actual:
+        if expected != actual and mode in ("exact", "extension") and not c.untyped:
             self.add_resource(res, "column-order", "the columns are not in the schema's order "
-                              f"({', '.join(expected)})", "reorder the columns (optional)", row=1, severity="warning")
-        if not c.fields and res.schema == {}:
+                              f"({', '.join(expected)})",
+                              "reorder the columns (or let them be in any order with \"fieldsMatch\": \"equal\")"
+                              if mode == "exact" else "reorder the columns (optional)", row=1,
+                              severity="error" if mode == "exact" else "warning")
+        if c.untyped and res.schema == {}:
             self.add_resource(res, "schema", f"resource {res.name!r} has no schema: only the CSV structure was checked",
                               "add a \"schema\" with \"fields\" to the resource", severity="warning")
         if t.num_rows == 0:
             return
         # cells: columns on worker threads (key columns first); duplicates here meanwhile
-        unique = [n for n in expected if (c.fields[n].get("constraints") or {}).get("unique")]
+        unique = [n for n in expected if usable_constraints(c.fields[n].get("constraints")).get("unique")]
         todo = sorted((n for n in expected if n not in c.results), key=lambda n: n not in pk and n not in unique)
         with _workers(len(todo) > 1 and t.num_rows >= _PARALLEL_ROWS) as workers:
             futures = {n: workers.submit(self.check_field, c, n) for n in todo}
             for name in [n for n in todo if n in pk or n in unique]:
                 c.results[name] = futures[name].result()
-            unique_dups = {n: _duplicates(c.results[n].key, t) for n in unique}
+            # a unique field that is the primary key: one root cause, reported once (as the primary key)
+            unique_dups = {n: _duplicates(c.results[n].key, t) for n in unique if pk != [n]}
             pk_key = c.key(pk) if pk else None
             pk_dups = _duplicates(pk_key, t)[0] if pk_key is not None else None
             for name, future in futures.items():
@@ -481,7 +639,7 @@ class _Run:
                              f"save the file as {res.encoding} (in Excel: CSV UTF-8; in LibreOffice: character set UTF-8)",
                              t.row_numbers_of(hit), field=label or None, column=i + 1, values=pc.take(arr, pa.array(hit)))
         # unique fields
-        for name in unique:
+        for name in unique_dups:
             hit, firsts = unique_dups[name]
             kept = keep[hit]
             hit, firsts = hit[kept], firsts[kept]
@@ -495,6 +653,43 @@ class _Run:
         # primary key
         if pk_key is not None and pk_dups is not None:
             self.check_primary_key(c, pk, pk_key, pk_dups, keep)
+        self.check_unique_keys(c, pk, list(unique_dups), keep)
+        self.check_at_least_one_of(c, keep)
+
+    def check_unique_keys(self, c: _Checked, pk: list[str], unique: list[str], keep: np.ndarray) -> None:
+        """Data Package v2 ``uniqueKeys``: no two rows share a key; a row with any part missing is exempt."""
+        uks = c.schema.get("uniqueKeys", [])
+        done = [pk] + [[n] for n in unique] + [[n] for n in c.fields
+                                                if usable_constraints(c.fields[n].get("constraints")).get("unique")]
+        for uk in uks if isinstance(uks, list) else []:
+            names = key_names(uk)
+            if not names or names in done or any(n not in c.col_of for n in names):
+                continue  # the same key was checked already (one root cause, one error); a missing column is said
+            done.append(names)
+            key = c.key(names, any_null=True)
+            hit, firsts = _duplicates(key, c.table)
+            kept = keep[hit]
+            hit, firsts = hit[kept], firsts[kept]
+            if hit.size:
+                label = ", ".join(names)
+                self.add(c, "unique-key", f"{label}: this combination is already used in an earlier row "
+                         f"(uniqueKeys)", f"give each row its own combination of {label}",
+                         c.table.row_numbers_of(hit), field=names[0], column=c.col_of[names[0]] + 1,
+                         values=pc.take(_raw_key(c, names), pa.array(hit)))
+
+    def check_at_least_one_of(self, c: _Checked, keep: np.ndarray) -> None:
+        """``dcteach:atLeastOneOf``: in each group of fields, every row fills at least one."""
+        for group in c.schema.get("dcteach:atLeastOneOf", []) or []:
+            names = [n for n in key_names(group) or [] if n in c.col_of]
+            if not names:
+                continue
+            empty = np.logical_and.reduce([c.results[n].missing for n in names]) & keep
+            hit = np.flatnonzero(empty)
+            if hit.size:
+                label = ", ".join(names)
+                self.add(c, "at-least-one-of", f"{label}: at least one of these cells must be filled, all are empty",
+                         f"fill in {' or '.join(names)}", c.table.row_numbers_of(hit), field=names[0],
+                         column=c.col_of[names[0]] + 1)
 
     def check_primary_key(self, c: _Checked, pk: list[str], key: pa.Array | pa.ChunkedArray,
                           dups: np.ndarray, keep: np.ndarray) -> None:
@@ -520,10 +715,32 @@ class _Run:
             return res.schema
         core_schema = self.core.resources[res.name].schema
         names = {f["name"] for f in core_schema.get("fields", [])}
-        extra = [f for f in res.schema.get("fields", []) if f.get("name") not in names]
+        extra = [f for f in res.schema.get("fields", []) if isinstance(f, dict) and f.get("name") not in names]
         fks = list(core_schema.get("foreignKeys", []))
-        fks += [fk for fk in res.schema.get("foreignKeys", []) if fk not in fks]
-        return dict(core_schema, fields=list(core_schema.get("fields", [])) + extra, foreignKeys=fks)
+        own = res.schema.get("foreignKeys", [])
+        fks += [fk for fk in (own if isinstance(own, list) else []) if fk not in fks]
+        merged = dict(core_schema, fields=list(core_schema.get("fields", [])) + extra, foreignKeys=fks)
+        for key in ("uniqueKeys", "dcteach:coverage", "dcteach:atLeastOneOf", "fieldsMatch"):
+            if key in res.schema:
+                merged[key] = res.schema[key]
+        return merged
+
+    def fields_match(self, c: _Checked) -> str:
+        """How the header must match the schema: a v2 ``fieldsMatch`` value, or ``extension``.
+
+        The schema's own ``fieldsMatch`` decides; else ``subset`` when extra
+        columns are allowed by the caller; else the extension rules in an
+        extension (extra columns kept with a warning, optional core columns
+        may be left out); else ``exact``, the spec's default.
+        """
+        declared = c.res.schema.get("fieldsMatch")
+        if declared in FIELDS_MATCH:
+            return declared
+        if self.extra_columns:
+            return "subset"
+        if self.pkg.is_extension:
+            return "extension"
+        return "exact"
 
     def core_table(self, name: str) -> _Checked | None:
         if self.core is None or name not in self.core.resources:
@@ -532,7 +749,7 @@ class _Run:
             res = self.core.resources[name]
             if res.path is None or not res.path.is_file():
                 return None
-            table = read_csv_file(res.path, dialect=res.dialect, encoding=res.encoding)
+            table = read_table(res, res.dialect)
             self.core_checked[name] = _Checked(res, table, res.schema)
         return self.core_checked[name]
 
@@ -556,24 +773,32 @@ class _Run:
 
     def check_foreign_keys(self, c: _Checked) -> None:
         t = c.table
-        for fk in c.schema.get("foreignKeys", []) or []:
-            fields = fk.get("fields")
-            ref = fk.get("reference", {}) or {}
+        fks = c.schema.get("foreignKeys", [])
+        for fk in fks if isinstance(fks, list) else []:
+            if not isinstance(fk, dict) or not isinstance(fk.get("reference"), dict):
+                continue  # said by the schema check
+            ref = fk["reference"]
             rname = ref.get("resource") or c.res.name
-            rfields = ref.get("fields")
-            fields = [fields] if isinstance(fields, str) else list(fields or [])
-            rfields = [rfields] if isinstance(rfields, str) else list(rfields or [])
+            fields = key_names(fk.get("fields")) or []
+            rfields = key_names(ref.get("fields")) or []
+            if not fields or len(fields) != len(rfields):
+                continue
             key = c.key(fields)
             if key is None:
                 continue
             values, found = self.lookup(rname, rfields)
             label = ", ".join(fields)
             if not found:
-                hint = (" (it is a core table: mark this package as an extension with \"extends\": \"dcteach\")"
-                        if self.core is None and _core_has(rname) else "")
+                fix = "fix \"reference.resource\" in the schema's foreignKeys"
+                if self.core is None and rname in self.core_names and self.pkg.is_extension:
+                    hint, fix = " (it is a core table)", "validate without --no-core to check references into the core"
+                elif self.core is None and rname in self.core_names:
+                    hint = " (it is a core table: mark this package as an extension with \"extends\": \"dcteach\")"
+                else:
+                    hint = ""
                 self.add_resource(c.res, "foreign-key", f"{label}: the foreign key refers to a resource "
                                   f"{rname!r} that exists neither in this package nor in the core{hint}",
-                                  "fix \"reference.resource\" in the schema's foreignKeys", field=fields[0])
+                                  fix, field=fields[0])
                 continue
             if values is None:
                 ok = np.zeros(len(key), bool)
@@ -583,25 +808,41 @@ class _Run:
             hit = np.flatnonzero(bad)
             if not hit.size:
                 continue
+            if rname in self.unreadable and rname != c.res.name:
+                # one root cause: the referenced file is missing; its follow-on errors are one count
+                self.add_resource(c.res, "foreign-key", f"{label}: {hit.size} row{'s' if hit.size != 1 else ''} "
+                                  f"refer to {rname!r}, whose file is missing or unreadable (see the first error)",
+                                  f"restore the file of {rname!r}, then validate again", field=fields[0])
+                continue
+            if self.core is None and self.pkg.is_extension and rname in self.core_names:
+                # an extension validated on its own: ids of the core cannot resolve (one root cause)
+                shown = ", ".join(repr(v) for v in pc.unique(pc.take(_raw_key(c, fields), pa.array(hit))).to_pylist()[:3])
+                self.add_resource(c.res, "foreign-key", f"{label}: {hit.size} row{'s' if hit.size != 1 else ''} "
+                                  f"refer to ids that are not in this package's own {rname!r} (e.g. {shown}); "
+                                  f"{rname!r} is also a core table", "validate without --no-core to resolve core ids,"
+                                  f" or add the rows to this package's {rname!r}", field=fields[0])
+                continue
             is_source = rname == "sources"
-            where = "your extension's sources table or the core's" if self.core is not None else f"{rname!r}"
             if is_source:
-                fix = (f"add a row with this id to {where} sources (see `dcteach datasets show sources`),"
+                where = ("your extension's sources table or the core's" if self.core is not None
+                         else "the sources table")
+                fix = (f"add a row with this id to {where} (see `dcteach datasets show sources`),"
                        " or correct the id")
             else:
                 fix = f"use an id that exists in {rname!r} ({', '.join(rfields)}), or add that row to {rname!r}"
                 if values is not None and len(rfields) == 1 and len(values) <= 2000:
                     fix += f"; known ids start {', '.join(sorted(pc.unique(values).to_pylist())[:5])}…"
+            raw = pc.take(_raw_key(c, fields), pa.array(hit))
+            suggest = _suggestions(raw, values) if len(fields) == 1 else None
             self.add(c, "foreign-key", f"{label}: no row of {rname!r} has this {', '.join(rfields)}", fix,
                      t.row_numbers_of(hit), field=fields[0], column=c.col_of[fields[0]] + 1,
-                     values=pc.take(_raw_key(c, fields), pa.array(hit)))
+                     values=raw, suggest=suggest)
 
     def check_id_clash(self, c: _Checked) -> None:
         core = self.core_table(c.res.name)
-        pk = c.schema.get("primaryKey")
+        pk = key_names(c.schema.get("primaryKey"))
         if core is None or not pk:
             return
-        pk = [pk] if isinstance(pk, str) else list(pk)
         key, core_key = c.key(pk), core.key(pk)
         if key is None or core_key is None:
             return
@@ -613,7 +854,72 @@ class _Run:
                      "(e.g. with your own prefix)", c.table.row_numbers_of(hit), field=pk[0],
                      column=c.col_of[pk[0]] + 1, values=pc.take(_raw_key(c, pk), pa.array(hit)))
 
+    def check_coverage(self, c: _Checked) -> None:
+        """``dcteach:coverage``: every combination of the listed fields' values has a row.
+
+        A field's values are the declaration's ``values`` for it, else its
+        enum, else the ids of the table its (single-field) foreign key
+        refers to, else the values that occur in the column.
+        """
+        for names, given in _coverage_decls(c.schema):
+            if any(n not in c.col_of for n in names):
+                continue  # a missing column is reported already
+            domains: list[list[str]] = []
+            for n in names:
+                domains.append(self.domain(c, n, given.get(n)))
+            total = 1
+            for d in domains:
+                total *= max(len(d), 1)
+            label = " × ".join(names)
+            if total > 1_000_000:
+                self.add_resource(c.res, "coverage", f"coverage {label}: {total:,} combinations are too many to check",
+                                  "declare fewer fields or list their \"values\"", first=True)
+                continue
+            key = c.key(names, any_null=True)
+            have = set(pc.unique(key.drop_null()).to_pylist()) if key is not None else set()
+            missing = [combo for combo in itertools.product(*domains) if "\x1f".join(combo) not in have]
+            for combo in missing:
+                self.add_resource(c.res, "coverage", f"coverage {label}: no row for "
+                                  f"({', '.join(combo)})", f"add a row for {', '.join(combo)} (a missing value may "
+                                  "be written as an empty cell), or narrow the declared coverage", field=names[0])
+
+    def domain(self, c: _Checked, name: str, given: list | None) -> list[str]:
+        """Canonical keys a coverage field must take (see :meth:`check_coverage`)."""
+        field = c.fields[name]
+        listed = given if given is not None else usable_constraints(field.get("constraints")).get("enum")
+        if listed is not None:
+            texts = [value_text(field.get("type", "string"), v) for v in listed]
+            key = check_column(pa.array(texts, pa.string()), dict(field, constraints={}), [""]).key
+            return list(dict.fromkeys(k for k in key.to_pylist() if k is not None))
+        fks = c.schema.get("foreignKeys", [])
+        for fk in fks if isinstance(fks, list) else []:
+            if isinstance(fk, dict) and key_names(fk.get("fields")) == [name] and isinstance(fk.get("reference"), dict):
+                ref = fk["reference"]
+                values, _ = self.lookup(ref.get("resource") or c.res.name, key_names(ref.get("fields")) or [])
+                if values is not None:
+                    return sorted(pc.unique(values).to_pylist())
+        key = c.key([name])
+        return sorted(pc.unique(key.drop_null()).to_pylist()) if key is not None else []
+
+    def check_descriptor(self) -> None:
+        for resource, field, message, fix in self.pkg.problems:
+            self.add_descriptor(resource, field, message, fix)
+
+        def other_fields(name: str) -> list[str] | None:
+            for pkg in (self.pkg, self.core):
+                if pkg is not None and name in pkg.resources:
+                    res = pkg.resources[name]
+                    schema = self.schema_for(res) if pkg is self.pkg else res.schema
+                    fields = schema.get("fields", [])
+                    return [f.get("name") for f in fields if isinstance(f, dict)] if fields else None
+            return None
+
+        for res in self.pkg.resources.values():
+            for field, message, fix in check_schema(self.schema_for(res), other_fields):
+                self.add_descriptor(res.name, field, message, fix)
+
     def run(self) -> None:
+        self.check_descriptor()
         for res in self.pkg.resources.values():
             if not _is_tabular(res):
                 continue
@@ -625,6 +931,40 @@ class _Run:
             self.check_foreign_keys(c)
             if self.core is not None:
                 self.check_id_clash(c)
+            if c.table.num_rows or _coverage_decls(c.schema):
+                self.check_coverage(c)
+
+
+def _coverage_decls(schema: dict) -> list[tuple[list[str], dict[str, list]]]:
+    """``dcteach:coverage`` as [(fields, {field: values})]: one declaration, a list of them, or a list of names."""
+    cov = schema.get("dcteach:coverage")
+    if cov is None:
+        return []
+    decls = cov if isinstance(cov, list) and cov and isinstance(cov[0], dict) else [cov]
+    out = []
+    for decl in decls:
+        names = key_names(decl.get("fields") if isinstance(decl, dict) else decl)
+        given = decl.get("values", {}) if isinstance(decl, dict) else {}
+        if names:
+            out.append((names, given if isinstance(given, dict) else {}))
+    return out
+
+
+def _suggestions(bad: pa.Array | pa.ChunkedArray, known: pa.Array | pa.ChunkedArray | None,
+                 most: int = 200) -> dict[str, str]:
+    """"Did you mean" for up to *most* distinct bad values: the known id within edit distance 2."""
+    if known is None:
+        return {}
+    distinct = [v for v in pc.unique(bad).to_pylist() if v][:most]
+    if not distinct:
+        return {}
+    ids = pc.unique(known).to_pylist()
+    out = {}
+    for v in distinct:
+        hint = closest(v, ids)
+        if hint is not None:
+            out[v] = hint
+    return out
 
 
 #: tables with at least this many rows check their columns on several threads (if there are several cores)
@@ -659,16 +999,6 @@ def _workers(parallel: bool) -> Any:
     if parallel and cores > 1:
         return ThreadPoolExecutor(max_workers=min(cores, 4), thread_name_prefix="dcteach-validate")
     return _Inline()
-
-
-def _core_has(name: str) -> bool:
-    try:
-        from dcteach import data
-
-        core = data.core_dir()
-        return (core / "datapackage.json").exists() and name in load_package(core).resources
-    except Exception:
-        return False
 
 
 def _raw_key(c: _Checked, names: list[str]) -> pa.Array:
@@ -718,6 +1048,8 @@ def materialise(batches: list[_Batch], max_errors: int | None) -> tuple[list[Pro
             p = int(pos[i])
             v = values.get((int(bid[i]), p))
             fix = fix_for_value(b.finding, v, b.missing_values or [""]) if b.finding is not None else b.fix
+            if b.suggest and v in b.suggest:
+                fix = f"did you mean {b.suggest[v]!r}? " + fix
             row = int(b.rows[p])
             out.append(Problem(b.resource, None if row < 0 else row, b.field, b.code, b.message, v, fix,
                                b.path, b.column, b.severity))
@@ -728,8 +1060,9 @@ def materialise(batches: list[_Batch], max_errors: int | None) -> tuple[list[Pro
     return errs, warns, truncated
 
 
-def run(pkg: Package, core: Package | None, max_errors: int | None) -> tuple[list[Problem], list[Problem], bool, int]:
-    r = _Run(pkg, core)
+def run(pkg: Package, core: Package | None, max_errors: int | None, *, extra_columns: bool | None = None,
+        core_names: frozenset[str] = frozenset()) -> tuple[list[Problem], list[Problem], bool, int]:
+    r = _Run(pkg, core, extra_columns=extra_columns, core_names=core_names)
     r.run()
     errors, warnings, truncated = materialise(r.batches, max_errors)
     return errors, warnings, truncated, r.rows

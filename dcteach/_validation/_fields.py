@@ -2,9 +2,12 @@
 
 Each check returns boolean masks (one per problem kind) over the column, plus
 a canonical key used for unique, primary and foreign keys. Types follow the
-Frictionless reference implementation (``frictionless`` 5): integers are what
-``int(cell.strip())`` accepts, numbers what ``Decimal`` accepts after the
-``bareNumber``/``groupChar``/``decimalChar`` rules, dates ``%Y-%m-%d``...
+lexical forms of the Table Schema specification (XML Schema's): an integer is
+an optional sign and ASCII digits (no ``1_000``, no Arabic-Indic digits), a
+number adds a fraction, an exponent, ``NaN``, ``INF`` and ``-INF`` after the
+``bareNumber``/``groupChar``/``decimalChar`` rules, a default date is exactly
+``YYYY-MM-DD``... (:func:`cell_reader` gives the typed value of one cell).
+Where the ``frictionless`` implementation is more lenient, the spec wins.
 Common types (string, integer, number, boolean) are checked with pyarrow
 kernels; rarer ones are parsed in Python once per *distinct* value.
 
@@ -23,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import json
+import math
 import re
 from decimal import Decimal
 from typing import Any, Callable
@@ -31,17 +35,45 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["Finding", "FieldResult", "check_column", "dictionary_encode", "TYPE_HINTS"]
+from dcteach._validation._suggest import closest
+
+__all__ = ["Finding", "FieldResult", "cell_reader", "usable_constraints", "value_text", "check_column", "dictionary_encode", "TYPE_HINTS",
+           "KNOWN_TYPES"]
+
+#: every Table Schema field type, with the formats each knows (None: any strptime pattern too)
+KNOWN_TYPES: dict[str, tuple[str, ...] | None] = {
+    "string": ("default", "email", "uri", "uuid", "binary"),
+    "integer": ("default",), "number": ("default",), "boolean": ("default",),
+    "date": None, "time": None, "datetime": None,
+    "year": ("default",), "yearmonth": ("default",), "duration": ("default",),
+    "geopoint": ("default", "array", "object"), "geojson": ("default", "topojson"),
+    "object": ("default",), "array": ("default",), "list": ("default",), "any": ("default",),
+}
 
 DEFAULT_TRUE = ["true", "True", "TRUE", "1"]
 DEFAULT_FALSE = ["false", "False", "FALSE", "0"]
 
-_INT_RE = r"\s*[+-]?\p{Nd}(?:_?\p{Nd})*\s*"  # \p{Nd}: any decimal digit, as int() takes
-_DIG = r"\p{Nd}(?:_?\p{Nd})*"
-_NUM_RE = (
-    rf"\s*[+-]?(?:(?:{_DIG}(?:\.(?:{_DIG})?)?|\.{_DIG})(?:[eE][+-]?{_DIG})?"
-    r"|(?i:inf|infinity|s?nan[0-9]*))\s*"
-)
+# Lexical forms of the Table Schema spec (XML Schema's, ASCII digits only; no
+# PEP 515 underscores, no Arabic-Indic or full-width digits as int() would take).
+# Whitespace around a number is collapsed, as XML Schema's whiteSpace facet does.
+_DIG = r"[0-9]+"
+_INT_RE = r"\s*[+-]?[0-9]+\s*"
+_NUM_CORE = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?INF|NaN"
+_NUM_RE = rf"\s*(?:{_NUM_CORE})\s*"
+_YEAR_CORE = r"-?(?:[1-9][0-9]{3,}|0[0-9]{3})"
+_LEXICAL = {
+    "date": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),
+    "time": re.compile(r"[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})?"),
+    "datetime": re.compile(
+        r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})?"),
+    "year": re.compile(_YEAR_CORE),
+    "yearmonth": re.compile(rf"({_YEAR_CORE})-(0[1-9]|1[0-2])"),
+    # XML Schema duration: no weeks (ISO 8601's PnW), at least one part, "T" only before a time part
+    "duration": re.compile(r"-?P(?=[0-9T])(?:[0-9]+Y)?(?:[0-9]+M)?(?:[0-9]+D)?"
+                           r"(?:T(?=[0-9])(?:[0-9]+H)?(?:[0-9]+M)?(?:[0-9]+(?:\.[0-9]+)?S)?)?"),
+    "number": re.compile(_NUM_RE),
+    "integer": re.compile(_INT_RE),
+}
 _STRING_FORMATS = {
     "email": r"[^@\s]+@[^@\s]+\.[^@\s]+",
     "uri": r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s]*",
@@ -79,6 +111,8 @@ class Finding:
     mask: np.ndarray
     message: str
     fix: str
+    #: the allowed values (enum), for "did you mean"
+    choices: list[str] | None = None
 
 
 class FieldResult:
@@ -174,27 +208,38 @@ def _per_unique(arr: pa.Array | pa.ChunkedArray, func: Callable[[str], Any]) -> 
     return [func(v) for v in values.to_pylist()], idx
 
 
+def _iso_fraction(cell: str, at: int) -> str:
+    """*cell* with the fraction of a second starting at *at* cut or padded to 6 digits (Python's limit)."""
+    end = at + 1
+    while end < len(cell) and cell[end].isdigit():
+        end += 1
+    digits = cell[at + 1:end]
+    return cell[:at + 1] + (digits + "000000")[:6] + cell[end:]
+
+
 def _iso_date(cell: str) -> Any:
-    """``strptime(cell, "%Y-%m-%d")`` as a date; ``fromisoformat`` (same result, faster) when it is YYYY-MM-DD."""
-    if len(cell) == 10 and cell.isascii() and cell[4] == cell[7] == "-" and (cell[:4] + cell[5:7] + cell[8:]).isdigit():
-        return _dt.date.fromisoformat(cell)
-    return _dt.datetime.strptime(cell, "%Y-%m-%d").date()
+    """The spec's default date: exactly ``YYYY-MM-DD`` (two-digit month and day), a real day."""
+    if not _LEXICAL["date"].fullmatch(cell):
+        return None
+    return _dt.date.fromisoformat(cell)
 
 
 def _iso_datetime(cell: str) -> Any:
-    if len(cell) < 19 or cell[16] != ":":  # seconds are required, as in frictionless
+    """The spec's default datetime: ``YYYY-MM-DDThh:mm:ss[.f][Z|±hh:mm]``."""
+    if not _LEXICAL["datetime"].fullmatch(cell):
         return None
-    from dateutil import parser
-
-    return parser.isoparse(cell)
+    if len(cell) > 19 and cell[19] == ".":
+        cell = _iso_fraction(cell, 19)
+    return _dt.datetime.fromisoformat(cell.replace("Z", "+00:00"))
 
 
 def _iso_time(cell: str) -> Any:
-    if len(cell) < 8 or cell[5] != ":":
+    """The spec's default time: ``hh:mm:ss[.f][Z|±hh:mm]``."""
+    if not _LEXICAL["time"].fullmatch(cell):
         return None
-    from dateutil import parser
-
-    return parser.isoparse(f"2000-01-01T{cell}").timetz()
+    if len(cell) > 8 and cell[8] == ".":
+        cell = _iso_fraction(cell, 8)
+    return _dt.time.fromisoformat(cell.replace("Z", "+00:00"))
 
 
 #: default-format reader and how to project a parsed datetime, per temporal type
@@ -213,6 +258,8 @@ def _temporal_reader(ftype: str, fmt: str) -> Callable[[str], Any]:
         try:
             if fmt == "default":
                 return read_default(cell)
+            if not cell.isascii():  # strptime and dateutil take non-ASCII digits; the spec does not
+                return None
             if fmt == "any":
                 from dateutil import parser
 
@@ -226,51 +273,61 @@ def _temporal_reader(ftype: str, fmt: str) -> Callable[[str], Any]:
     return read
 
 
+def _json_strict(cell: str) -> Any:
+    """JSON as RFC 8259 has it (no NaN or Infinity); raises ValueError otherwise."""
+    def no_constant(name: str) -> Any:
+        raise ValueError(name)
+
+    return json.loads(cell, parse_constant=no_constant)
+
+
+def _number_text(cell: str) -> str | None:
+    """*cell* (trimmed) if it is a number in the spec's lexical form, else None."""
+    text = cell.strip()
+    return text if re.fullmatch(_NUM_CORE, text) else None
+
+
+def _to_float(text: str) -> float:
+    return float("nan") if text == "NaN" else float(text.replace("INF", "inf"))
+
+
 def _python_reader(field: dict) -> Callable[[str], Any]:
-    """Cell reader returning the typed value or ``None`` (Frictionless semantics)."""
+    """Cell reader returning the typed value or ``None`` (the Table Schema spec's lexical forms)."""
     ftype = field.get("type", "string")
     fmt = field.get("format", "default")
     if ftype in ("date", "datetime", "time"):
         return _temporal_reader(ftype, fmt)
     if ftype == "year":
         def read(cell: str) -> Any:
-            if len(cell) != 4:
-                return None
-            try:
-                value = int(cell)
-            except ValueError:
-                return None
-            return value if 0 <= value <= 9999 else None
+            return int(cell) if _LEXICAL["year"].fullmatch(cell) else None
         return read
     if ftype == "yearmonth":
         def read(cell: str) -> Any:
-            try:
-                year, month = cell.split("-")
-                year, month = int(year), int(month)
-            except Exception:
-                return None
-            return (year, month) if 1 <= month <= 12 else None
+            m = _LEXICAL["yearmonth"].fullmatch(cell)
+            return (int(m.group(1)), int(m.group(2))) if m else None
         return read
     if ftype == "duration":
         def read(cell: str) -> Any:
-            m = re.fullmatch(
-                r"P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?", cell
-            )
-            return cell if m else None
+            return cell if _LEXICAL["duration"].fullmatch(cell) else None
         return read
     if ftype == "geopoint":
         def read(cell: str) -> Any:
             try:
                 if fmt == "array":
-                    lon, lat = json.loads(cell)
+                    lon, lat = _json_strict(cell)
                 elif fmt == "object":
-                    obj = json.loads(cell)
+                    obj = _json_strict(cell)
                     if len(obj) != 2:
                         return None
                     lon, lat = obj["lon"], obj["lat"]
                 else:
-                    lon, lat = (p.strip() for p in cell.split(","))
-                lon, lat = Decimal(str(lon)), Decimal(str(lat))
+                    lon, lat = cell.split(",")
+                if isinstance(lon, bool) or isinstance(lat, bool):
+                    return None
+                lon, lat = _number_text(str(lon)), _number_text(str(lat))
+                if lon is None or lat is None:
+                    return None
+                lon, lat = Decimal(lon), Decimal(lat)
             except Exception:
                 return None
             return (lon, lat) if -180 <= lon <= 180 and -90 <= lat <= 90 else None
@@ -279,12 +336,87 @@ def _python_reader(field: dict) -> Callable[[str], Any]:
         want = list if ftype == "array" else dict
         def read(cell: str) -> Any:
             try:
-                value = json.loads(cell)
+                value = _json_strict(cell)
             except Exception:
                 return None
             return cell if isinstance(value, want) else None
         return read
     return lambda cell: cell  # any, list and unknown types: every string is valid
+
+
+def usable_constraints(cons: Any) -> dict:
+    """The constraints that can be applied (malformed ones are reported by the schema check, not applied).
+
+    >>> usable_constraints({"enum": 3, "minLength": "x", "pattern": "(", "required": True})
+    {'required': True}
+    """
+    if not isinstance(cons, dict):
+        return {}
+    out = {}
+    for key, value in cons.items():
+        if key == "enum" and not (isinstance(value, list) and value):
+            continue
+        if key in ("minLength", "maxLength") and (isinstance(value, bool) or not isinstance(value, int)):
+            continue
+        if key == "pattern":
+            try:
+                re.compile(value)
+            except (re.error, TypeError):
+                continue
+        out[key] = value
+    return out
+
+
+def value_text(ftype: str, value: Any) -> str:
+    """A descriptor's JSON value (an enum entry, a bound) as the text a cell holds.
+
+    >>> value_text("year", 19), value_text("boolean", True), value_text("integer", 2019)
+    ('0019', 'true', '2019')
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if ftype == "year" and isinstance(value, int):
+        return f"{value:04d}" if value >= 0 else f"-{-value:04d}"
+    if isinstance(value, float) and not math.isfinite(value):  # JSON's Infinity and NaN, as Python reads them
+        return "NaN" if value != value else ("INF" if value > 0 else "-INF")
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def cell_reader(field: dict) -> Callable[[str], Any]:
+    """The typed value of one (non-missing) cell of *field*, or None if it is not valid.
+
+    integer → int, number → float, boolean → bool, date/datetime/time →
+    :mod:`datetime` objects, year → int, yearmonth → (year, month); other
+    types give the text itself when it is valid.
+
+    >>> read = cell_reader({"name": "n", "type": "number", "decimalChar": ",", "groupChar": " "})
+    >>> read("1 234,5"), read("1_234"), read("١٢")
+    (1234.5, None, None)
+    >>> cell_reader({"name": "y", "type": "year"})("2019")
+    2019
+    >>> cell_reader({"name": "d", "type": "date"})("2024-3-5") is None
+    True
+    """
+    ftype = field.get("type", "string")
+    if ftype in ("integer", "number"):
+        def read(cell: str) -> Any:
+            ok, values = _numbers_by_rule(pa.array([cell], pa.string()), field, ftype)
+            if not ok[0]:
+                return None
+            value = values[0]
+            return int(value) if ftype == "integer" else float(value)
+        return read
+    if ftype == "boolean":
+        true_v = [str(v) for v in field.get("trueValues", DEFAULT_TRUE)]
+        false_v = [str(v) for v in field.get("falseValues", DEFAULT_FALSE)]
+        return lambda cell: True if cell in true_v else False if cell in false_v else None
+    if ftype == "string":
+        fmt = field.get("format", "default")
+        if fmt in _STRING_FORMATS:
+            rx = re.compile(_STRING_FORMATS[fmt])
+            return lambda cell: cell if rx.fullmatch(cell) else None
+        return lambda cell: cell
+    return _python_reader(field)
 
 
 def _describe_type(field: dict) -> str:
@@ -319,10 +451,7 @@ def _to_number(ftype: str) -> Callable[[str], Any]:
     def convert(v: str) -> Any:
         if ftype == "integer":
             return int(v)
-        try:
-            return float(v)
-        except ValueError:  # e.g. "sNaN", "NaN123": valid decimals, no float spelling
-            return float("nan")
+        return _to_float(v)
     return convert
 
 
@@ -340,20 +469,18 @@ def _numbers_by_rule(filled: pa.Array | pa.ChunkedArray, field: dict, ftype: str
     n = len(filled)
     cleaned = pc.utf8_trim_whitespace(filled)
     invalid_extra = np.zeros(n, bool)
-    if ftype == "number" and any(k in field for k in ("groupChar", "decimalChar", "bareNumber")):
+    if any(k in field for k in ("groupChar", "decimalChar", "bareNumber")):
         if field.get("bareNumber", True) is False:
-            cleaned = pc.replace_substring_regex(cleaned, r"^[^-\d]*|\D*$", "")
+            cleaned = pc.replace_substring_regex(cleaned, r"^[^-0-9]*|[^0-9]*$", "")
         group = field.get("groupChar", "")
         if group:
             cleaned = pc.replace_substring(cleaned, group, "")
-        dec = field.get("decimalChar", ".")
+        dec = field.get("decimalChar", ".") if ftype == "number" else "."
         if dec != ".":
             invalid_extra = _np(pc.match_substring(cleaned, "."))
             cleaned = pc.replace_substring(cleaned, dec, ".")
-    elif ftype == "integer" and field.get("bareNumber", True) is False:
-        cleaned = pc.replace_substring_regex(cleaned, r"^[^-\d]*|\D*$", "")
     type_ok = _full_match(cleaned, _INT_RE if ftype == "integer" else _NUM_RE) & ~invalid_extra
-    plain = pc.replace_substring(pc.utf8_trim_whitespace(cleaned), "_", "")
+    plain = pc.utf8_trim_whitespace(cleaned)
     return type_ok, _cast_numbers(pc.if_else(pa.array(type_ok), plain, "0"), ftype)
 
 
@@ -420,7 +547,7 @@ def _enum_finding(field: dict, bad: np.ndarray) -> Finding:
     enum = field["constraints"]["enum"]
     shown = ", ".join(map(str, enum[:12])) + (", …" if len(enum) > 12 else "")
     return Finding("enum", bad, f"{field['name']}: value is not one of the allowed values",
-                   f"use one of: {shown}")
+                   f"use one of: {shown}", [str(v) for v in enum if not isinstance(v, (dict, list))])
 
 
 def check_column(arr: pa.Array, field: dict, missing_values: list[str] | None = None) -> FieldResult:
@@ -428,8 +555,10 @@ def check_column(arr: pa.Array, field: dict, missing_values: list[str] | None = 
     name = field.get("name", "")
     ftype = field.get("type", "string")
     fmt = field.get("format", "default")
-    cons = field.get("constraints", {}) or {}
+    cons = usable_constraints(field.get("constraints"))
     mv = field.get("missingValues", missing_values if missing_values is not None else [""])
+    if not isinstance(mv, list):
+        mv = [""]  # a malformed missingValues is reported by the schema check
     n = len(arr)
     if not mv:
         missing = np.zeros(n, bool)
@@ -534,7 +663,7 @@ def check_column(arr: pa.Array, field: dict, missing_values: list[str] | None = 
             ("exclusiveMaximum", lambda a, b: a >= b, "not before/below the exclusive maximum", "<"),
         ):
             if ckey in cons:
-                bound = read(str(cons[ckey]))
+                bound = read(value_text(ftype, cons[ckey]))
                 if bound is None:
                     continue
                 bad_u = np.fromiter(
@@ -542,7 +671,7 @@ def check_column(arr: pa.Array, field: dict, missing_values: list[str] | None = 
                 findings.append(Finding(ckey, good & bad_u[idx], f"{name}: value is {words} {cons[ckey]}",
                                         f"use a value {sym} {cons[ckey]}"))
         if "enum" in cons:
-            allowed = [read(str(v)) if not isinstance(v, (dict, list)) else v for v in cons["enum"]]
+            allowed = [read(value_text(ftype, v)) if not isinstance(v, (dict, list)) else v for v in cons["enum"]]
             bad_u = np.fromiter((v is not None and v not in allowed for v in parsed), bool, len(parsed))
             findings.append(_enum_finding(field, good & bad_u[idx]))
         if ftype in ("array", "object", "list") and ("minLength" in cons or "maxLength" in cons):
@@ -593,5 +722,9 @@ def fix_for_value(finding: Finding, value: str | None, missing_values: list[str]
                 f" (or list {value!r} in missingValues)").replace("'", '"')
     if finding.code == "type" and value is not None and value != value.strip():
         return f"{finding.fix}; remove the spaces around the value"
+    if finding.code == "enum" and finding.choices and value is not None:
+        hint = closest(value, finding.choices)
+        if hint is not None:
+            return f"did you mean {hint!r}? {finding.fix}"
     return finding.fix
 

@@ -27,7 +27,9 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import lzma
 import os
+import zipfile
 from typing import Any
 
 import numpy as np
@@ -35,7 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-__all__ = ["CsvStyle", "RawTable", "read_csv_bytes", "read_csv_file", "sniff_style"]
+__all__ = ["CsvStyle", "RawTable", "read_csv_bytes", "read_csv_file", "read_table", "sniff_style"]
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -309,3 +311,75 @@ def _convert_options(head: bytes, delimiter: str, quotechar: Any) -> Any:
         strings_can_be_null=False,
         quoted_strings_can_be_null=False,
     )
+
+
+_SPREADSHEETS = {"xlsx", "xls", "xlsm", "ods", "numbers"}
+_COMPRESSED = {"gz": "gzip", "bz2": "bz2", "xz": "lzma", "zip": "zip"}
+_NOT_TABLES = {"json", "ndjson", "jsonl", "parquet", "sqlite", "db", "html", "xml", "pdf", "inline"}
+
+
+def _suffixes(res: Any) -> list[str]:
+    fmt = str(res.descriptor.get("format") or "").lower()
+    return [s.lstrip(".").lower() for s in res.path.suffixes] + ([fmt] if fmt else [])
+
+
+def read_table(res: Any, dialect: dict[str, Any]) -> RawTable:
+    """Read a resource's file (``res.path``, ``res.encoding``, ``res.descriptor``) into a :class:`RawTable`.
+
+    A CSV compressed with gzip, bzip2 or xz, or alone in a zip archive, is
+    read; a spreadsheet, a binary file or a non-tabular format is refused
+    with one line (:class:`UsageError`, exit status 2) saying what to do.
+    """
+    from dcteach._errors import UsageError
+
+    path, names = res.path, _suffixes(res)
+    compression = res.descriptor.get("compression") or next((_COMPRESSED[s] for s in names if s in _COMPRESSED), None)
+    if any(s in _SPREADSHEETS for s in names):
+        raise UsageError(f"{path}: a spreadsheet cannot be validated here; save the sheet as CSV (UTF-8) "
+                         "and point the resource's \"path\" to that file")
+    if any(s in _NOT_TABLES for s in names) and not compression:
+        raise UsageError(f"{path}: not a CSV file ({names[-1]}); only CSV resources can be validated here: "
+                         "convert it to CSV or leave its \"schema\" out")
+    try:
+        if compression:
+            data = _decompress(path, str(compression))
+        else:
+            with open(path, "rb") as fh:
+                data = fh.read(65536)
+            data = None if b"\x00" not in data else data
+            if data is not None:
+                raise UsageError(f"{path}: a binary file, not CSV text (it holds NUL bytes); "
+                                 "give the path of the CSV file, or export the data as CSV (UTF-8)")
+        if data is not None:
+            if b"\x00" in data[:65536]:
+                raise UsageError(f"{path}: the archive does not hold CSV text (NUL bytes); "
+                                 "put a CSV (UTF-8) file in it")
+            return read_csv_bytes(data, dialect=dialect, encoding=res.encoding)
+        return read_csv_file(path, dialect=dialect, encoding=res.encoding)
+    except UsageError:
+        raise
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, csv.Error, OSError, EOFError, ValueError,
+            LookupError, zipfile.BadZipFile, lzma.LZMAError) as exc:
+        reason = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+        raise UsageError(f"{path}: cannot be read as CSV ({reason}); check that it is a CSV text file "
+                         "with the declared encoding and dialect") from None
+
+
+def _decompress(path: Any, compression: str) -> bytes:
+    from dcteach._errors import UsageError
+
+    import bz2
+    import gzip
+
+    if compression == "zip":
+        with zipfile.ZipFile(path) as zf:
+            members = [m for m in zf.infolist() if not m.is_dir()]
+            if len(members) != 1:
+                raise UsageError(f"{path}: the zip archive holds {len(members)} files; "
+                                 "a resource is one CSV file: zip exactly one, or unzip it")
+            return zf.read(members[0])
+    opener = {"gzip": gzip.open, "gz": gzip.open, "bz2": bz2.open, "lzma": lzma.open, "xz": lzma.open}.get(compression)
+    if opener is None:
+        raise UsageError(f"{path}: unknown compression {compression!r}; use gz, bz2, xz or zip, or uncompress it")
+    with opener(path, "rb") as fh:
+        return fh.read()

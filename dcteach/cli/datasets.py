@@ -49,7 +49,7 @@ def _export(args) -> int:
     if fmt is None:
         raise UsageError(f"cannot export to {target.name!r}: use a file ending in .csv or .json")
     check_output_file(target, option="--to", overwrite=args.force)
-    df = load_dataset(args.name, lang=args.lang)
+    df = load_dataset(args.name, lang=args.lang, extra=args.extra)
     if fmt == "csv":
         text = df.to_csv(index=False, lineterminator="\n")
     else:
@@ -74,4 +74,6 @@ def add_parser(subparsers) -> None:
     pe.add_argument("--to", required=True, metavar="FILE")
     pe.add_argument("--lang", choices=LANGUAGES, default="en")
     pe.add_argument("--force", action="store_true", help="overwrite an existing file")
+    pe.add_argument("--extra", metavar="PATH", default=None,
+                    help="an extension folder: export its table, or the core table with its rows added")
     pe.set_defaults(func=_export)

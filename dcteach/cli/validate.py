@@ -36,6 +36,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--format", choices=["text", "json"], default="text", help="output format (default text)")
     p.add_argument("--max-errors", type=_positive, default=None, metavar="N",
                    help="list at most N errors (default: all; the summary says if the cap was hit)")
+    p.add_argument("--allow-extra-columns", action="store_true", default=None,
+                   help="allow columns the schema does not describe (kept, not checked); "
+                        "the same as \"fieldsMatch\": \"subset\" in a schema")
     core = p.add_mutually_exclusive_group()
     core.add_argument("--core", dest="core", action="store_true", default=None,
                       help="validate PATH as an extension of the dcteach core")
@@ -49,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
     """Validate, print the report, return 0 (valid) or 1 (invalid)."""
     from dcteach.validate import validate
 
-    report = validate(args.path, extra_of=args.core, max_errors=args.max_errors)
+    report = validate(args.path, extra_of=args.core, max_errors=args.max_errors,
+                      extra_columns=args.allow_extra_columns)
     if args.format == "json":
         print(report.to_json())
     else:
