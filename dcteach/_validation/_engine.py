@@ -559,7 +559,8 @@ class _Run:
                 self.add_resource(res, "missing-column", f"column {name!r} of the schema is missing from the header",
                                   fix, field=name, row=1)
         if left_out:
-            self.add_resource(res, "missing-column", f"optional columns left out: {', '.join(left_out)}"
+            self.add_resource(res, "missing-column", f"optional {'core ' if mode == 'extension' else ''}columns "
+                              f"left out: {', '.join(left_out)}"
                               " (their cells count as empty)", "add any of them if you have values",
                               row=1, severity="warning")
         if mode == "partial" and c.fields and not c.col_of:
