@@ -11,7 +11,7 @@ TEST_STAMP   := $(VENV)/.installed-test
 # pip with its progress bars, without the noise of its per-file notices
 PIP := $(BIN)/python -m pip install --progress-bar on --disable-pip-version-check
 
-.PHONY: course test setup hub benchmarks notebooks clean
+.PHONY: course test setup hub benchmarks notebooks locales translate clean
 # an interrupted install leaves no stamp behind: the next run installs again
 .DELETE_ON_ERROR:
 
@@ -50,7 +50,17 @@ hub: $(TEST_STAMP)
 notebooks: $(TEST_STAMP)
 	cd notebooks && MPLBACKEND=module://matplotlib_inline.backend_inline ../$(BIN)/python -m dcteach._maintain --notebooks *.ipynb
 
+# Translators: UI catalogues (.pot -> .po -> .mo), then the notebooks' PO files and notebooks/ru.
+locales: $(TEST_STAMP)
+	$(BIN)/python -m dcteach._maintain --locales
+
+translate: $(TEST_STAMP)
+	$(BIN)/python -m dcteach._maintain --translate update
+	MPLBACKEND=module://matplotlib_inline.backend_inline $(BIN)/python -m dcteach._maintain --translate build
+	$(BIN)/python -m dcteach._maintain --translate check
+
 benchmarks: $(TEST_STAMP)
+	$(PIP) -e ".[test,bench]"
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
