@@ -198,7 +198,7 @@ def _notebook(nn: str) -> tuple[str, list[str]]:
     return md, code
 
 
-@pytest.mark.parametrize("nn", FIRST_HALF)
+@pytest.mark.parametrize("nn", FIRST_HALF + SECOND_HALF)
 def test_carpentries_structure(nn):
     md, _ = _notebook(nn)
     for part in ("**Questions**", "**Learning objectives**", "**Prerequisites.**", "## Key points"):

@@ -376,6 +376,19 @@ def assemble(source: Source, student_nb: dict) -> Assembled:
 ANSWERS_FILE = "dcteach-answers.json"
 
 
+def _tests_cells(source: Source):
+    """``(text, ast)`` of each of the lecturer's tests cells that parses, marker lines dropped."""
+    for info in analyse(source.nb, strict=True):
+        if info.role != "tests":
+            continue
+        text = "\n".join(line for line in cell_source(source.nb["cells"][info.index]).splitlines()
+                         if not line.lstrip().startswith("###"))
+        try:
+            yield text, ast.parse(text)
+        except SyntaxError:
+            continue
+
+
 def answer_expressions(source: Source) -> dict[str, str]:
     """``{question: expression}``: what the lecturer's tests cells check (``ex.q1.check(answer_1)``).
 
@@ -384,15 +397,7 @@ def answer_expressions(source: Source) -> dict[str, str]:
     {'q2': 'answer_2'}
     """
     found: dict[str, str] = {}
-    for info in analyse(source.nb, strict=True):
-        if info.role != "tests":
-            continue
-        text = "\n".join(line for line in cell_source(source.nb["cells"][info.index]).splitlines()
-                         if not line.lstrip().startswith("###"))
-        try:
-            tree = ast.parse(text)
-        except SyntaxError:
-            continue
+    for text, tree in _tests_cells(source):
         for node in ast.walk(tree):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                     and node.func.attr in ("check", "grade") and isinstance(node.func.value, ast.Attribute)
@@ -462,15 +467,7 @@ def _error_of(cell) -> tuple[str, str] | None:
 def _assert_messages(source: Source) -> set[str]:
     """The messages of the lecturer's own asserts: the only hidden-test text a student may read."""
     found: set[str] = set()
-    for info in analyse(source.nb, strict=True):
-        if info.role != "tests":
-            continue
-        text = "\n".join(line for line in cell_source(source.nb["cells"][info.index]).splitlines()
-                         if not line.lstrip().startswith("###"))
-        try:
-            tree = ast.parse(text)
-        except SyntaxError:
-            continue
+    for _text, tree in _tests_cells(source):
         for node in ast.walk(tree):
             if isinstance(node, ast.Assert) and isinstance(node.msg, ast.Constant) and isinstance(node.msg.value, str):
                 found.add(node.msg.value)
