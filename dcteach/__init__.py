@@ -23,6 +23,12 @@ from dcteach._tables import table
 from dcteach.cite import cite  # eager: a lazy function would be shadowed by the submodule
 from dcteach.data import describe, list_datasets, load_dataset
 from dcteach import _extension  # noqa: E402,F401  registers load_dataset(extra=) and describe(extra=)
+from dcteach import _display, data as _data  # noqa: E402
+
+# load_dataset(lang="ru") shows Russian column headers in IPython (data.py may not import _display)
+if _display.register not in _data._DISPLAY_HOOKS:
+    _data._DISPLAY_HOOKS.append(_display.register)
+del _data
 
 __version__ = "0.1.0"
 

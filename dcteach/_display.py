@@ -5,7 +5,8 @@ one language runs in the other: ``df["name_ru"]``, ``df[["id", "group"]]``), rec
 ``lang`` in ``df.attrs``, and registers -- once, only inside IPython -- a display
 formatter that shows such frames (and what is selected from them, which keeps
 ``attrs``) with the headers of the message catalogues (``columns.<name>``).
-Frames without ``attrs["lang"]`` display as pandas displays them.
+Frames without ``attrs["lang"]`` display as pandas displays them. Every table (and Styler) is
+shown in a keyboard-focusable box, so that a wide one can be scrolled without a mouse.
 """
 
 from __future__ import annotations
@@ -41,8 +42,23 @@ def _shown(obj):
     return labelled(obj, lang) if lang and lang != "en" else obj
 
 
+def _focusable(html: str | None) -> str | None:
+    """``html`` in a keyboard-focusable box: a wide table scrolls inside the output area, and a
+    scrollable region must be reachable from the keyboard (WCAG 2.1.1; axe-core's
+    ``scrollable-region-focusable``).
+
+    >>> _focusable("<table></table>")
+    '<div class="dcteach-table-scroll" tabindex="0"><table></table></div>'
+    """
+    return None if html is None else f'<div class="dcteach-table-scroll" tabindex="0">{html}</div>'
+
+
 def _html(obj):
-    return _shown(obj)._repr_html_()
+    return _focusable(_shown(obj)._repr_html_())
+
+
+def _styler_html(styler):
+    return _focusable(styler._repr_html_())
 
 
 def _plain(obj, p, cycle):
@@ -57,5 +73,8 @@ def register() -> None:
         return
     formatters = shell.display_formatter.formatters
     formatters["text/html"].for_type(pd.DataFrame, _html)
+    from pandas.io.formats.style import Styler
+
+    formatters["text/html"].for_type(Styler, _styler_html)
     formatters["text/plain"].for_type(pd.DataFrame, _plain)
     _registered.add(id(shell))

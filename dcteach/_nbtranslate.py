@@ -25,9 +25,10 @@ stale); ``update`` merges it into the PO with Babel's ``Catalog.update`` (msgmer
 rules: a changed English unit keeps its old translation marked fuzzy, or becomes
 new and untranslated). Locations (``#: <cell id>:<unit>``) say where a unit is.
 
-In the built notebook the setup line ``os.environ.get("DCTEACH_LANG", "en")``
-becomes ``os.environ.setdefault("DCTEACH_LANG", "<lang>")``: the notebook speaks
-its language under nbval and in a kernel started without the variable.
+In the built notebook the setup line ``LANG = os.environ.get("DCTEACH_LANG", "en")``
+becomes ``LANG = os.environ["DCTEACH_LANG"] = "<lang>"``: a Russian notebook speaks
+Russian wherever it runs (under nbval, in a server started with ``--lang en``), and so
+do the widgets and checks that read the variable.
 """
 
 from __future__ import annotations
@@ -217,7 +218,7 @@ def translate_notebook(nb, cat: Catalog, lang: str, name: str):
             pieces = list(_code_pieces(src))
             for start, end, _kind, prefix, text, suffix in reversed(pieces):
                 src = src[:start] + prefix + _lookup(cat, text, missing) + suffix + src[end:]
-            cell.source = src.replace(LANG_DEFAULT, f'os.environ.setdefault("DCTEACH_LANG", "{lang}")')
+            cell.source = src.replace(LANG_DEFAULT, f'os.environ["DCTEACH_LANG"] = "{lang}"')
             cell.outputs = []
             cell.execution_count = None
     out.cells.insert(0, note)

@@ -274,10 +274,10 @@ def load_dataset(name: str, *, lang: str = "en", extra: str | os.PathLike | None
     df = _convert(raw, schema, lang, path)
     df = _order_columns(df, lang)
     df.attrs.update(name=name, lang=lang)
-    if lang != "en":  # headers in lang when a notebook shows the table (dcteach/_display.py)
-        from dcteach._display import register
-
-        register()
+    # headers in lang, and wide tables reachable by keyboard, when a notebook shows the table
+    # (the hook is registered by dcteach/__init__.py; it is a no-op outside IPython)
+    for hook in _DISPLAY_HOOKS:
+        hook()
     return df
 
 
@@ -288,6 +288,11 @@ def _order_columns(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     rest = [c for c in df.columns if c not in first and c != "id"]
     return df[["id", *first, *rest]]
 
+
+#: called on every load in a language other than English; :mod:`dcteach` (a floor above, which
+#: this module never imports) registers :func:`dcteach._display.register`, the display formatter
+#: that shows such tables with headers in their language in IPython
+_DISPLAY_HOOKS: list = []
 
 #: loaders of extensions, registered by :mod:`dcteach._extension` (a floor above this one, which
 #: this module never imports): {"load": load_dataset with extra=, "describe": describe with extra=}

@@ -119,13 +119,18 @@ def _fmt(v) -> str:
     return f"{v:g}" if isinstance(v, (int, float, np.number)) else str(v)
 
 
+def _axes_title(ax) -> str:
+    """The left, centre and right titles of ``ax``, joined by a space (no words of ours)."""
+    return " ".join(t for t in (ax.get_title("left"), ax.get_title(), ax.get_title("right")) if t.strip())
+
+
 def _describe_axes(ax, lang: str) -> str:
     """Words for one Axes: title, axes, series with their values, text written on it."""
     given = getattr(ax, _ALT_ATTR, None)
     if given:
         return given
     parts = []
-    title = " ".join(t for t in (ax.get_title("left"), ax.get_title(), ax.get_title("right")) if t.strip())
+    title = _axes_title(ax)
     parts.append(_("plots.alt.chart", lang, title=title.replace("\n", " ")) if title else _("plots.alt.untitled", lang))
     categories, positions = {}, {}
     for key, axis, label in (("x", ax.xaxis, ax.get_xlabel()), ("y", ax.yaxis, ax.get_ylabel())):

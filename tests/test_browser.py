@@ -38,7 +38,7 @@ def lab(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("course")
     course = tmp / "course"
     shutil.copytree(REPO / "notebooks", course, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    for path in course.glob("*.ipynb"):  # no stored outputs: everything seen comes from this run
+    for path in course.rglob("*.ipynb"):  # no stored outputs: everything seen comes from this run
         nb = nbformat.read(path, as_version=4)
         for cell in nb.cells:
             if cell.cell_type == "code":
@@ -292,6 +292,30 @@ def test_instrument_explorer_filters_and_shows_the_count(lab):
             return c.measureText(el.placeholder).width <= el.clientWidth - parseFloat(s.paddingLeft)
                    - parseFloat(s.paddingRight); }""")
         ex.screenshot(path=str(ARTIFACTS / "widget-instrument-explorer.png"))
+    finally:
+        page.close()
+
+
+def test_russian_notebook_shows_russian_prose_and_widgets(lab):
+    """A notebook of the Russian course (``notebooks/ru/``, built from the PO files) speaks Russian.
+
+    The server runs with ``--lang en``: the Russian notebook must still show Russian prose and a
+    Russian widget, with the article's quotations marked as back-translations.
+    """
+    page = open_and_run_all(lab, f"ru/{PRIORITY_MAP_NB}")
+    try:
+        wait_all_cells_ran(page)
+        prose = " ".join(page.locator(".jp-MarkdownCell .jp-RenderedMarkdown").all_text_contents())
+        cyrillic = sum("\u0400" <= ch <= "\u04ff" for ch in prose)
+        assert cyrillic > 0.5 * sum(ch.isalpha() for ch in prose), prose[:300]
+        assert "обр. пер." in prose or "Обратный перевод" in prose  # quotations say they are back-translated
+        pm = live_widget(page, "dcteach-priority-map")
+        assert _("map.instrument", "ru") != _("map.instrument", "en")
+        expect(pm.get_by_role("combobox", name=_("map.instrument", "ru"))).to_be_visible()
+        expect(pm.get_by_role("combobox", name=_("map.priority_area", "ru"))).to_be_visible()
+        assert unlabelled_controls(pm) == []
+        pm.screenshot(path=str(ARTIFACTS / "course-ru-priority-map.png"))
+        page.screenshot(path=str(ARTIFACTS / "course-ru-02.png"))
     finally:
         page.close()
 

@@ -45,9 +45,23 @@ def _text(name: str, kind: str | None = None) -> str:
     return "\n".join(c["source"] for c in _cells(name) if kind is None or c["type"] == kind)
 
 
-def _tables() -> list[str]:
+#: tables of the data package that are not course material, with why; each must still exist
+#: (test_not_course_tables_exist), so an exemption cannot outlive its table
+NOT_COURSE = {
+    # translators' resource: preferred Russian terms, checked against the catalogues and the
+    # Russian columns by tests/test_terminology.py; no lesson teaches it (docs/translators.md)
+    "terminology": "translators' resource (tests/test_terminology.py)",
+}
+
+
+def _all_tables() -> list[str]:
     package = json.loads((REPO / "datasets" / "datapackage.json").read_text(encoding="utf-8"))
     return [r["name"] for r in package["resources"]]
+
+
+def _tables() -> list[str]:
+    """The course tables: every table of the package except the NOT_COURSE ones."""
+    return [t for t in _all_tables() if t not in NOT_COURSE]
 
 
 def test_the_course_notebooks_exist():
@@ -61,6 +75,10 @@ def test_every_table_is_loaded_in_some_notebook(table):
     pattern = re.compile(r"""["']""" + re.escape(table) + r"""["']""")
     users = [n for n, src in code.items() if pattern.search(src)]
     assert users, f"no notebook loads the table {table!r} by name"
+
+
+def test_not_course_tables_exist():
+    assert set(NOT_COURSE) <= set(_all_tables())
 
 
 def test_start_here_lists_the_tables():

@@ -122,6 +122,12 @@ def test_collect_without_exchange_and_hub_on_busy_port_are_one_line(tmp_path):
     assert "busy" in done.stderr
 
 
+def _bank_max(exercise: str) -> str:
+    """The maximum of an exercise as the final grade shows it: the sum of its bank's points."""
+    bank = json.loads((ROOT / "exercises" / "banks" / f"{exercise}.json").read_text(encoding="utf-8"))
+    return f"{sum(float(q['points']) for q in bank['questions']):g}"
+
+
 def _gradebook(folder: Path) -> Path:
     path = folder / "grades.csv"
     path.write_text("student,exercise,file,q1,q2,q3,q4,total,max,status,reason,sha256,extra\n"
@@ -150,14 +156,16 @@ def test_marks_final_grade_feedback_and_lms(tmp_path):
     assert [r["criterion"] for r in rows] == ["c1", "c3"] and rows[0]["marker"] == "me"
     final = {r["student"]: r for r in marks.final_rows(book)}
     assert final["alice"]["status"] == "awaiting marking"  # c2 still open
-    assert final["alice"]["max"] == "7" and final["bob"]["status"] == "complete"
+    assert final["alice"]["max"] == _bank_max("ex02") != "3" and final["bob"]["status"] == "complete"
     assert to_csv(list(final.values()), "moodle").splitlines()[1] == "alice,"  # never a wrong number
     c2 = marks.rubric_of(marks._bank("ex02", {})["questions"][3])[1]
     marks.record_mark(marks.marks_path(book), student="alice", exercise="ex02", question="q4", criterion=c2,
                       level=3, comment="ok")
     final = {r["student"]: r for r in marks.final_rows(book)}
     assert final["alice"]["status"] == "complete"
-    assert float(final["alice"]["total"]) == pytest.approx(2 + 1 + 0.67 + 0.67, abs=0.01)
+    c1, c2, c3 = marks.rubric_of(marks._bank("ex02", {})["questions"][3])  # levels typed: c1 4, c2 3, c3 2
+    marked = c1["levels"][3]["points"] + c2["levels"][2]["points"] + c3["levels"][1]["points"]
+    assert float(final["alice"]["total"]) == pytest.approx(2 + marked, abs=0.01) and marked > 0
     text = marks.compose_feedback("# base", final["alice"], marks=marks.latest_marks(marks.marks_path(book)))
     assert "level 4/4" in text and "clear" in text and "Final score" in text
     bank = json.loads((ROOT / "exercises" / "banks" / "ex02.json").read_text(encoding="utf-8"))
@@ -172,7 +180,7 @@ def test_export_cli_and_errors(tmp_path):
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].startswith("Student,ID,SIS User ID,SIS Login ID,Section,ex02")
-    assert lines[1] == "Points Possible,,,,,7"
+    assert lines[1] == f"Points Possible,,,,,{_bank_max('ex02')}"
     _one_line_error(_cli("exercises", "export", str(tmp_path / "nope.csv"), "--format", "moodle", "--out", "-"))
     broken = tmp_path / "broken.csv"
     broken.write_text("a,b\n1,2\n", encoding="utf-8")

@@ -63,7 +63,8 @@ def test_grade_cli_writes_gradebook_and_feedback(tree, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["exercises", "grade", "nowhere", "--source", "x", "--out", "g.csv"], "no such file or folder"),
+    (["exercises", "grade", "nowhere", "--source", "x", "--out", "g.csv"],
+     "nowhere: SUBMISSIONS must be a folder of notebooks"),
     (["exercises", "grade", ".", "--source", "exercises/source", "--out", "g.csv", "--workers", "0"],
      "--workers must be >= 1"),
     (["exercises", "check", "nowhere"], "nowhere: no such file or folder"),

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from dcteach import data
 from dcteach.exercises import _checkers
-from dcteach.exercises._bank import bank_paths, load_bank
+from dcteach.exercises._bank import bank_paths, load_bank, validate_bank
 from dcteach.exercises._student import lecturer_secrets, student_bank
 from dcteach.exercises.check import Exercise
 
@@ -105,23 +106,60 @@ def test_self_check_and_grader_agree(bank_id, qid):
             assert grader.outcome == "incorrect"
 
 
+def _labels(spec: dict, lang: str) -> dict[str, str]:
+    """``{code: label}`` of the enum column a mapping spec counts by."""
+    fields = data._resource(spec["dataset"])["schema"]["fields"]
+    return data.enum_labels(next(f for f in fields if f["name"] == spec["by"]), lang)
+
+
 def test_the_correct_feedback_opens_only_for_the_right_answer():
-    student = Exercise(student_bank(_lecturer("ex01")), lang="en")
-    key = _checkers.expected_key(_lecturer("ex01")["questions"][2]["checker"])
-    right = student.q3.check(key.upper())
-    assert right.correct and "HC0083E1a is the note" in right.message
-    assert "HC0083E1a" not in json.dumps(student._bank["questions"][2])
+    lecturer = _lecturer("ex01")
+    student = Exercise(student_bank(lecturer), lang="en")
+    spec = lecturer["questions"][2]["checker"]
+    key = _checkers.expected_key(spec)  # body -> count, computed from the data
+    secret = "rows each for the Policy Commission"
+    assert secret in lecturer["questions"][2]["feedback"]["correct"]["en"]
+    labels = _labels(spec, "en")
+    right = student.q3.check({labels[code].upper(): n for code, n in key.items()})  # English labels, any case
+    assert right.correct and secret in right.message
+    off_by_one = dict(key, **{next(iter(key)): key[next(iter(key))] + 1})
+    wrong = student.q3.check(off_by_one)
+    assert not wrong.correct and secret not in wrong.message
+    assert secret not in json.dumps(student._bank["questions"][2], ensure_ascii=False)
+    assert json.dumps(key) not in json.dumps(student._bank["questions"][2])
+
+
+def _place_bank() -> dict:
+    """A one-question lecturer bank (ex01's schema) asking for a place, Russian spelling accepted."""
+    bank = {k: v for k, v in _lecturer("ex01").items() if k != "questions"}
+    question = {k: v for k, v in _lecturer("ex01")["questions"][1].items() if k != "checker"}
+    question.update({
+        "id": "q1", "number": "1.1",
+        "title": {"en": "Where the 7th session met", "ru": "Где прошла 7-я сессия"},
+        "prompt": {"en": "In which city did the CBC's 7th session (EV-07) meet? Read `place`.",
+                   "ru": "В каком городе прошла 7-я сессия КНП (EV-07)? Смотрите `place`."},
+        "checker": {"type": "value", "dataset": "events", "where": {"id": "EV-07"}, "column": "place",
+                    "accept": ["Брюссель"]},
+    })
+    bank["questions"] = [question]
+    return validate_bank(bank, where="inline place bank")
 
 
 def test_russian_labels_and_places_are_accepted_and_the_question_says_so():
     ex04 = Exercise(load_bank("ex04"), lang="en")
-    assert ex04.q2.check({"операционные": 15, "стратегические": 3, "политико-правовые": 6}).correct
-    assert ex04.q2.check({"operational": 15, "strategic": 3, "political / legal": 6}).correct
+    spec = _lecturer("ex04")["questions"][1]["checker"]
+    key = _checkers.expected_key(spec)  # group -> count of unsourced instruments, from the data
+    ru, en = _labels(spec, "ru"), _labels(spec, "en")
+    assert all(ru[code] != code for code in key)
+    assert ex04.q2.check({ru[code]: n for code, n in key.items()}).correct
+    assert ex04.q2.check({en[code]: n for code, n in key.items()}).correct
+    assert not ex04.q2.check({ru[code]: n + 1 for code, n in key.items()}).correct
     assert "English or in Russian" in ex04.q2.prompt()
-    ex01 = Exercise(load_bank("ex01"), lang="ru")
-    assert ex01.q2.check("Брюссель").correct and ex01.q2.check("Brussels").correct
-    assert "по-русски" in ex01.q2.prompt()
-    assert not ex01.q2.check("Bessel").correct
+    for bank in (_place_bank(), student_bank(_place_bank())):
+        places = Exercise(bank, lang="ru")
+        assert places.q1.check("Брюссель").correct and places.q1.check("Brussels").correct
+        assert "по-русски" in places.q1.prompt()
+        assert not places.q1.check("Bessel").correct
 
 
 def test_ex04_q3_hard_coded_list_is_not_correct_in_the_self_check():
@@ -150,8 +188,11 @@ def test_partial_credit_for_ordered_lists_and_mappings():
     verdict = _checkers.check(spec, swapped)
     assert verdict.outcome == "incorrect" and verdict.score == pytest.approx((len(key) - 1) / len(key))
     mapping = _lecturer("ex04")["questions"][1]["checker"]
-    verdict = _checkers.check(mapping, {"operational": 15, "strategic": 3, "political_legal": 5})
-    assert verdict.score == pytest.approx(2 / 3)
+    counts = _checkers.expected_key(mapping)
+    assert len(counts) >= 2
+    one_off = dict(counts, **{sorted(counts)[0]: counts[sorted(counts)[0]] + 1})
+    verdict = _checkers.check(mapping, one_off)
+    assert verdict.outcome == "incorrect" and verdict.score == pytest.approx((len(counts) - 1) / len(counts))
 
 
 def test_multi_part_items_score_per_part():

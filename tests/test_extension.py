@@ -103,7 +103,11 @@ def test_without_core_own_tables_are_its_own(tmp_path):
     # it is an extension already: never told to mark itself as one
     assert not any("extends" in e.message for e in report.errors)
     assert any("without --no-core" in e.fix for e in report.errors)
-    assert len(report.errors) == 3  # countries, enablers, and one count for the core sources (was 85)
+    # exactly the two references into core tables (country_id -> countries, enabler_id -> enablers);
+    # its scores cite its own source THESIS-EEU-01, so source_id resolves without the core (was 85, then 3)
+    assert sorted((e.field, e.message.split("'")[1]) for e in report.errors) == [
+        ("country_id", "countries"), ("enabler_id", "enablers")]
+    assert all(e.type == "foreign-key" and "core table" in e.message for e in report.errors)
 
 
 def test_load_merged_refuses_invalid_extension_with_located_message(tmp_path):

@@ -34,18 +34,18 @@ pytestmark = pytest.mark.slow
 ANSWERS = {
     "student01": {  # everything right
         "q1": 'enablers = dc.load_dataset("enablers")\nanswer_1 = set(enablers.loc[enablers["tier"] == "core", "id"])',
-        "q2": 'answer_2 = len(dc.load_dataset("priority_areas"))',
-        "q3": 'answer_3 = set(dc.load_dataset("instrument_priority_links")["priority_area_id"])',
+        "q2": 'related = dc.load_dataset("related_work_areas")\nanswer_2 = set(related.loc[related["name_en"].str.contains("data", case=False), "id"])',
+        "q3": 'links = dc.load_dataset("instrument_priority_links")\nanswer_3 = links["priority_area_id"].value_counts()',
         "q4": 'essay_4 = """' + " ".join(["Enablers are conditions such as strategy and legal basis;"] * 12) + '"""',
     },
     "student02": {  # q2 wrong, the rest right
         "q1": 'enablers = dc.load_dataset("enablers")\nanswer_1 = set(enablers.loc[enablers["tier"] == "core", "id"])',
-        "q2": "answer_2 = 3",
-        "q3": 'answer_3 = set(dc.load_dataset("instrument_priority_links")["priority_area_id"])',
+        "q2": 'answer_2 = {"RWA-99"}',
+        "q3": 'links = dc.load_dataset("instrument_priority_links")\nanswer_3 = links["priority_area_id"].value_counts()',
         "q4": 'essay_4 = """' + " ".join(["Факторы — это условия: стратегия, правовая основа;"] * 12) + '"""',
     },
     "student03": {  # only q2 answered
-        "q2": 'answer_2 = len(dc.load_dataset("priority_areas"))',
+        "q2": 'related = dc.load_dataset("related_work_areas")\nanswer_2 = set(related.loc[related["name_en"].str.contains("data", case=False), "id"])',
     },
 }
 # levels the lecturer types for the three criteria of ex02 q4 (student03 wrote no essay)
@@ -180,9 +180,10 @@ def test_a_term_on_a_real_hub(hub, tmp_path):
                     str(hub.state / "homes" / "{user}"), env=env)
     assert done.returncode == 0, done.stderr
     final = {r["student"]: r for r in csv.DictReader((work / "final.csv").open(encoding="utf-8"))}
-    # student01: 3 automatic points + rubric levels 4, 4, 3 of (1, 1, 2) points
-    assert float(final["student01"]["total"]) == pytest.approx(3 + 1 + 1 + 2 * 2 / 3, abs=0.01)
-    assert float(final["student01"]["max"]) == 7 and final["student01"]["status"] == "complete"
+    # student01: every automatic point (1 + 1 + 2) + rubric levels 4, 4, 3 of the essay's three
+    # criteria (2 points each; the bank's level descriptors give 2, 2 and 1.5)
+    assert float(final["student01"]["total"]) == pytest.approx(4 + 2 + 2 + 1.5, abs=0.01)
+    assert float(final["student01"]["max"]) == 10 and final["student01"]["status"] == "complete"
 
     from dcteach.hub.remote import UserServer
 
@@ -190,7 +191,7 @@ def test_a_term_on_a_real_hub(hub, tmp_path):
         server = UserServer(hub.url, name, hub.token)
         assert server.listdir("feedback") == ["ex02.md"]
         text = server.read("feedback/ex02.md")
-        assert name in text and f"{final[name]['total']} / 7" in text
+        assert name in text and f"{final[name]['total']} / 10" in text
         assert not any(other in text for other in names if other != name)
         assert (exchange / "feedback" / name / "ex02.md").read_text(encoding="utf-8") == text
     own = UserServer(hub.url, "student01", hub.token).read("feedback/ex02.md")
@@ -204,7 +205,7 @@ def test_a_term_on_a_real_hub(hub, tmp_path):
     moodle = list(csv.reader((work / "moodle.csv").open(encoding="utf-8")))
     assert moodle[0] == ["username", "ex02"] and moodle[1] == ["student01", final["student01"]["total"]]
     canvas = list(csv.reader((work / "canvas.csv").open(encoding="utf-8")))
-    assert canvas[1] == ["Points Possible", "", "", "", "", "7"]
+    assert canvas[1] == ["Points Possible", "", "", "", "", "10"]
 
 
 def test_dcteach_hub_logs_in_through_its_proxy_and_stops_everything_on_sigterm(tmp_path):

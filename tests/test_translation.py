@@ -93,7 +93,7 @@ def test_update_build_check_cycle(tmp_path):
     assert nbt.check(root) == []
     out = nbformat.read(root / "ru" / "10_demo.ipynb", as_version=4)
     assert out.cells[1].source == "# Заголовок\n\nПривет, **мир**, см. `code`.\n\nВторой абзац."
-    assert out.cells[2].source == ('import os\nLANG = os.environ.setdefault("DCTEACH_LANG", "ru")  # язык\n'
+    assert out.cells[2].source == ('import os\nLANG = os.environ["DCTEACH_LANG"] = "ru"  # язык\n'
                                    'n = 3\nprint(f"показано строк: {n}", "name_en")  # NBVAL_IGNORE_OUTPUT\n')
 
 

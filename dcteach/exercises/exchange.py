@@ -86,7 +86,7 @@ def check_student_name(name: str) -> str:
     >>> check_student_name("../bob")
     Traceback (most recent call last):
     ...
-    dcteach._errors.UsageError: student name '../bob' cannot name a folder (no '/', '\\\\', control characters, leading '.')
+    dcteach.UsageError: student name '../bob' cannot name a folder (no '/', '\\\\', control characters, leading '.')
     """
     text = unicodedata.normalize("NFC", str(name or ""))
     if not text or text.startswith(".") or _BAD_NAME.search(text) or len(text.encode()) > 200:
