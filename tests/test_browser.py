@@ -65,7 +65,7 @@ def open_and_run_all(lab, notebook: str):
 def wait_all_cells_ran(page):
     """Wait until every code cell shows an execution number (outputs were cleared in the copy)."""
     page.wait_for_function(
-        """() => {
+        r"""() => {
           const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')];
           return prompts.length > 0 && prompts.every(p => /\[\d+\]/.test(p.textContent));
         }""")
