@@ -107,27 +107,12 @@ def test_practice_hints_are_graded_and_never_give_the_code(nn):
 
 
 @pytest.mark.parametrize("nn", SECOND_HALF)
-def test_exercise_essays_have_their_own_hints_levels_and_model_answers(nn):
+def test_each_exercise_has_an_essay_and_an_item_computed_on_the_data(nn):
+    """(The essays' hints, rubrics and model answers are checked for every exercise in test_outcomes.py.)"""
     bank = _bank(f"ex{nn}")
-    essays = [q for q in bank["questions"] if q["kind"] == "open"]
-    assert essays
-    for q in essays:
-        assert len(q["hints"]) >= 2 and q.get("model_answer") and q.get("marking_notes")
-        rubric = q["checker"]["rubric"]
-        assert [c["id"] for c in rubric] == [f"c{i}" for i in range(1, len(rubric) + 1)]
-        assert sum(c["points"] for c in rubric) == q["points"]
-        for c in rubric:
-            points = [lv["points"] for lv in c["levels"]]
-            assert len(points) == 4 and points == sorted(points) and len(set(points)) == 4
-            assert points[0] == 0 and points[-1] == c["points"]
-        assert len(re.findall(r"\w+", q["model_answer"]["en"])) >= q["checker"]["min_words"]
+    assert [q for q in bank["questions"] if q["kind"] == "open"]
     auto = [q for q in bank["questions"] if q["kind"] == "auto"]
     assert any("call" in q["checker"] or q["points"] >= 2 for q in auto), "an item computed on the data"
-
-
-def test_essay_first_hints_are_distinct_across_the_second_half():
-    firsts = [q["hints"][0]["en"] for nn in SECOND_HALF for q in _bank(f"ex{nn}")["questions"] if q["kind"] == "open"]
-    assert len(firsts) == len(set(firsts))
 
 
 def test_the_example_assessments_are_complete_and_illustrative():

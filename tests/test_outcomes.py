@@ -266,12 +266,13 @@ def test_exercise_hints_never_give_the_code(nn):
 
 
 def test_every_essay_has_its_own_hints_and_a_four_level_rubric():
+    """Every essay of every exercise (ex01–ex09): distinct first hints, a second hint, a model
+    answer, marking notes, and criteria c1, c2… with four rising levels that end at full points."""
     first_hints = []
     for bank in _banks("ex"):
-        if bank["notebook"] not in FIRST_HALF:
-            continue
         for q in (q for q in bank["questions"] if q["kind"] == "open"):
             first_hints.append(q["hints"][0]["en"])
+            assert len(q["hints"]) >= 2, f"{bank['id']} {q['id']}: one hint only"
             assert q.get("model_answer") and q.get("marking_notes"), f"{bank['id']} {q['id']}"
             rubric = q["checker"]["rubric"]
             assert [c["id"] for c in rubric] == [f"c{i}" for i in range(1, len(rubric) + 1)]
