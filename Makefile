@@ -40,7 +40,6 @@ course: $(COURSE_STAMP)
 
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with=tests/nbval_sanitize.cfg $(ARGS)
-	$(BIN)/dcteach exercises check exercises/source
 
 # A local JupyterHub with demo students (see docs/lecturers.md): make hub ARGS="--students 3"
 hub: $(TEST_STAMP)

@@ -24,11 +24,32 @@ from __future__ import annotations
 import json
 import math
 
-__all__ = ["MAX_ITEMS", "decode", "dump", "encode", "short_repr"]
+__all__ = ["MAX_ITEMS", "decode", "dump", "encode", "is_thunk", "short_repr"]
 
 #: cap on items per container (a bigger answer is cut and tagged)
 MAX_ITEMS = 100_000
 _MAX_DEPTH = 20
+
+
+def is_thunk(value) -> bool:
+    """True for a function that takes no arguments (``lambda: plan(EXAMPLE_A)``).
+
+    A question without ``call`` that gets such a function checks what it
+    returns: the self-check and the grader call it the same way, and a stub
+    raising ``NotImplementedError`` inside counts as not attempted.
+
+    >>> is_thunk(lambda: 1), is_thunk(lambda x: x), is_thunk(len), is_thunk(int), is_thunk(3)
+    (True, False, False, False, False)
+    """
+    import inspect
+
+    if not callable(value) or isinstance(value, type):
+        return False
+    try:
+        inspect.signature(value).bind()
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _float(value: float) -> dict:

@@ -315,6 +315,7 @@ def assemble(source: Source, student_nb: dict) -> Assembled:
         emit_one(key)
 
     expressions = answer_expressions(source)
+    thunks = frozenset(q["id"] for q in (source.bank or {}).get("questions", []) if not q["checker"].get("call"))
     captures: list[int] = []
 
     def emit_one(key: str) -> None:
@@ -327,7 +328,7 @@ def assemble(source: Source, student_nb: dict) -> Assembled:
             # the answer is read right after its tests cell: a kernel that dies later keeps it
             captures.append(len(cells))
             cells.append({"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
-                          "source": _extract_source({info.question: expressions.pop(info.question)})})
+                          "source": _extract_source({info.question: expressions.pop(info.question)}, thunks)})
 
     for cell in student_nb.get("cells", []):
         if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
@@ -363,7 +364,7 @@ def assemble(source: Source, student_nb: dict) -> Assembled:
         notes.append(f"metadata missing: {by_content} cell(s) matched by their text")
     if expressions:  # questions whose tests cell came from nowhere: read them at the end
         captures.append(len(cells))
-        cells.append({"cell_type": "code", "metadata": {}, "source": _extract_source(expressions),
+        cells.append({"cell_type": "code", "metadata": {}, "source": _extract_source(expressions, thunks),
                       "outputs": [], "execution_count": None})
     for position, cell in enumerate(cells):
         cell["id"] = f"graded-{position:04d}"  # unique ids (students duplicate and strip them)
@@ -408,21 +409,36 @@ def answer_expressions(source: Source) -> dict[str, str]:
     return dict(sorted(found.items(), key=lambda kv: int(kv[0][1:])))
 
 
-def _extract_source(expressions: dict[str, str]) -> str:
-    """A grader's cell: append answers to the answers file as tagged JSON (never judged in the kernel)."""
-    pairs = json.dumps(sorted(expressions.items()))
+def _extract_source(expressions: dict[str, str], thunks: frozenset = frozenset()) -> str:
+    """A grader's cell: append answers to the answers file as tagged JSON (never judged in the kernel).
+
+    For the questions in ``thunks`` (no ``call`` in their checker) a function
+    without arguments is called and what it returns is the answer, as in the
+    self-check.
+    """
+    pairs = repr(sorted((q, expr, q in thunks) for q, expr in expressions.items()))
     return (
         "def __dcteach_answers():\n"
         "    import json, os\n"
-        "    from dcteach.exercises._serial import encode\n"
+        "    from dcteach.exercises._serial import encode, is_thunk\n"
         "    out = {}\n"
-        f"    for q, expr in {pairs}:\n"
+        f"    for q, expr, thunk in {pairs}:\n"
         "        try:\n"
-        "            out[q] = {'state': 'value', 'value': encode(eval(expr, globals()))}\n"
+        "            value = eval(expr, globals())\n"
         "        except NameError as exc:\n"
         "            out[q] = {'state': 'missing', 'error': str(exc)[:200]}\n"
+        "            continue\n"
         "        except Exception as exc:\n"
         "            out[q] = {'state': 'error', 'error': type(exc).__name__}\n"
+        "            continue\n"
+        "        try:\n"
+        "            if thunk and is_thunk(value):\n"
+        "                value = value()\n"
+        "            out[q] = {'state': 'value', 'value': encode(value)}\n"
+        "        except NotImplementedError:\n"
+        "            out[q] = {'state': 'stub'}\n"
+        "        except Exception as exc:\n"
+        "            out[q] = {'state': 'raised', 'ename': type(exc).__name__, 'evalue': str(exc)[:200]}\n"
         f"    with open(os.path.join(os.environ.get('PWD', '.'), {ANSWERS_FILE!r}), 'a') as f:\n"
         "        f.write(json.dumps(out) + '\\n')\n"
         "__dcteach_answers()\n"
@@ -620,6 +636,12 @@ async def _judge(question: dict, record: dict | None, assembled: Assembled, sett
         if syntax:
             return Result("incorrect", f"{_STATE_TEXT['incorrect'][lang]} — {question['number']}. {syntax}")
         return Result("not_attempted", q.feedback(_checkers.Verdict("not_attempted"), lang=lang).message)
+    if record.get("state") == "stub":
+        return Result("not_attempted", q.feedback(_checkers.Verdict("not_attempted"), lang=lang).message)
+    if record.get("state") == "raised":
+        verdict = _checkers.Verdict("incorrect", (("raised", {"ename": str(record.get("ename"))[:60],
+                                                              "evalue": str(record.get("evalue"))[:200]}),))
+        return Result("incorrect", q.feedback(verdict, lang=lang).message)
     if record.get("state") != "value":
         return Result("incorrect", f"evaluating your answer raised {str(record.get('error'))[:60]}")
     value = decode(record.get("value"))
