@@ -158,6 +158,14 @@ def _load_json(path: Path, what: str) -> Any:
 _SCHEMA_KEYS = ("fields", "missingValues", "primaryKey", "foreignKeys", "uniqueKeys", "fieldsMatch")
 
 
+def _misplaced_schema_keys(obj: dict, resource: str | None) -> list[tuple]:
+    """Schema properties written on the package (``resource`` None) or on a resource, not in a schema."""
+    where = "the package" if resource is None else "the resource"
+    target = "the \"schema\" of the resource it belongs to" if resource is None else "the resource's \"schema\""
+    return [(resource, None, f"\"{key}\" is a property of {'a' if resource is None else 'the'} resource's schema, "
+             f"not of {where}", f"move \"{key}\" into {target}") for key in _SCHEMA_KEYS if key in obj]
+
+
 def load_package(path: str | os.PathLike) -> Package:
     """Read a ``datapackage.json`` (or the folder holding one); UsageError if it is not one.
 
@@ -186,10 +194,7 @@ def load_package(path: str | os.PathLike) -> Package:
     if not descriptor["resources"]:
         problems.append((None, None, "the package has no resources (the \"resources\" list is empty)",
                          "describe at least one data file in \"resources\""))
-    for key in _SCHEMA_KEYS:
-        if key in descriptor:
-            problems.append((None, None, f"\"{key}\" is a property of a resource's schema, not of the package",
-                             f"move \"{key}\" into the \"schema\" of the resource it belongs to"))
+    problems += _misplaced_schema_keys(descriptor, None)
     for i, res in enumerate(descriptor["resources"]):
         if not isinstance(res, dict):
             problems.append((None, None, f"resource {i + 1} is not an object", "write each resource as {\"name\": ..., \"path\": ...}"))
@@ -217,10 +222,7 @@ def load_package(path: str | os.PathLike) -> Package:
         if "data" in res and not isinstance(res["data"], (list, dict)):
             problems.append((name, None, "inline \"data\" must be an array or an object",
                              "write the rows as a JSON array, or give a \"path\" to a CSV file"))
-        for key in _SCHEMA_KEYS:
-            if key in res:
-                problems.append((name, None, f"\"{key}\" is a property of the resource's schema, not of the resource",
-                                 f"move \"{key}\" into the resource's \"schema\""))
+        problems += _misplaced_schema_keys(res, name)
         dialect = res.get("dialect") or {}
         if isinstance(dialect, str):
             dialect = _load_json(base / dialect, f"dialect of {name}")
