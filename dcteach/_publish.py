@@ -36,7 +36,7 @@ for an ORCID) and, optionally, ``created`` (the release date) and
 >>> publish(d / "thesis", d / "out")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
-dcteach.DatasetError: .../thesis/datapackage.json: "title" is still the placeholder of `dcteach extension new` ...
+dcteach.DatasetError: .../thesis/datapackage.json: "title" is still the placeholder of `dcteach extension new`; replace it ...
 """
 
 from __future__ import annotations
@@ -509,9 +509,10 @@ def publish(path: str | os.PathLike, out: str | os.PathLike, *,
         resources.append(desc)
 
     software = f"dcteach {__version__}"
-    descriptor: dict[str, Any] = {"profile": "tabular-data-package", "name": pkg.descriptor.get("name") or ext.name,
-                                  "title": meta["title"], "description": meta["description"],
-                                  "version": meta["version"]}
+    descriptor: dict[str, Any] = {"name": pkg.descriptor.get("name") or ext.name}
+    if all(r.get("profile") == "tabular-data-resource" for r in resources):
+        descriptor = {"profile": "tabular-data-package", **descriptor}
+    descriptor.update(title=meta["title"], description=meta["description"], version=meta["version"])
     if meta["date"]:
         descriptor["created"] = f"{meta['date']}T00:00:00Z"
     for key in ("id", "homepage", "keywords", "image"):

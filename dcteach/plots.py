@@ -404,14 +404,16 @@ def _wrap(text: str, width: int, lines: int = 3) -> str:
     """``text`` on at most ``lines`` lines of ``width`` characters (the last cut with "…").
 
     >>> _wrap("Planning, optimisation and modelling of customs business processes", 20)
-    'Planning,\noptimisation and\nmodelling of customs…'
+    'Planning,\\noptimisation and\\nmodelling of…'
     """
     import textwrap
 
     parts = textwrap.wrap(text, width, break_long_words=False) or [text]
     if len(parts) > lines:
-        parts = parts[:lines]
-        parts[-1] = parts[-1][: width - 1].rstrip(" ,;:") + "…"
+        parts, last = parts[:lines], parts[lines - 1]
+        while len(last) >= width:  # room for the "…": drop the last word (or characters of a long one)
+            last = last.rsplit(" ", 1)[0] if " " in last else last[: width - 1]
+        parts[-1] = last.rstrip(" ,;:") + "…"
     return "\n".join(parts)
 
 
@@ -443,7 +445,7 @@ def plot_radar(scores, *, ax=None, lang: str | None = None, max_level: int = 4,
     >>> ax = plot_radar(pd.Series([2, 3, 1], index=["EN-01", "EN-02", "EN-03"], name="2023"),
     ...                 labels="names", title="Armenia", lang="ru")
     >>> ax.get_title(), [t.get_text() for t in ax.get_xticklabels()]
-    ('Armenia', ['Стратегия', 'Люди', 'Партнёрство'])
+    ('Armenia', ['Стратегия', 'Правовая основа', 'Структура управления'])
     """
     lang = resolve_lang(lang)
     frame = _radar_frame(scores, lang)

@@ -155,7 +155,7 @@ def test_radar_long_names_are_wrapped_do_not_collide_and_stay_whole_in_the_text_
                           index=caps["id"])
     ax = plots.plot_radar(scores, labels="names", lang=lang)
     labels = ax.get_xticklabels()
-    assert all(len(line) <= 16 for t in labels for line in t.get_text().split("\n") if not line.endswith("…"))
+    assert all(len(line) <= 16 for t in labels for line in t.get_text().split("\n"))
     assert all(t.get_text().count("\n") <= 2 for t in labels)
     assert any(t.get_text().endswith("…") for t in labels)  # the longest are cut for the eye...
     alt = plots.text_alternative(ax)
