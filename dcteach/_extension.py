@@ -173,8 +173,10 @@ def load_merged(
     if not ext_path.exists():
         raise DatasetError(f"{ext_path}: no such extension folder")
     try:
-        report = validate(ext_path, extra_of=core)
         ext_pkg = load_package(ext_path)
+        published = isinstance(ext_pkg.descriptor.get("extends"), dict)
+        # a published extension (`dcteach extension publish`) is standalone: it holds the core rows it uses
+        report = validate(ext_path, extra_of=False if published else core)
         core_pkg = load_package(core)
     except UsageError as exc:
         raise DatasetError(str(exc)) from None
@@ -187,10 +189,17 @@ def load_merged(
             + "\n".join(p.format_text() for p in shown) + more
             + f"\nfix them, then check with `dcteach validate {ext_path}`"
         )
+    if published and name in ext_pkg.resources and ext_pkg.resources[name].path is not None:
+        res = ext_pkg.resources[name]
+        frame = read_resource(res.path, dialect=res.dialect, encoding=res.encoding)
+        from_core = int((res.descriptor.get("dcteach:core") or {}).get("rows", 0))
+        frame.attrs = {"schema": dict(res.schema),
+                       "rows_from": {"core": from_core, "extension": len(frame) - from_core}}
+        return frame
     parts: list[pd.DataFrame] = []
     counts = {"core": 0, "extension": 0}
     schema: dict[str, Any] = {}
-    for key, pkg in (("core", core_pkg), ("extension", ext_pkg)):
+    for key, pkg in (("core", core_pkg), ("extension", ext_pkg)) if not published else (("core", core_pkg),):
         res = pkg.resources.get(name)
         if res is None or res.path is None:
             continue
@@ -220,8 +229,12 @@ CSV file (UTF-8, comma-separated, first line = column names).
 
 ## What to fill in
 
-1. `datapackage.json`: set `title`, `description`, `contributors` and
-   `licenses` to your own. Keep `"extends": "dcteach"`.
+1. `datapackage.json`: replace every `TODO: ...` with your own: `title`,
+   `description`, `created` (the date of this version), `licenses` (the SPDX
+   id and web address of the licence you choose: dcteach never chooses one
+   for you) and `contributors` (one `{{"title": "Family, Given", "role":
+   "author", "path": "https://orcid.org/<your iD>"}}` per author). Raise
+   `version` for each new release. Keep `"extends": "dcteach"`.
 2. `country_assessments.csv`: one row per country × enabler. The header is
    already there; add rows below it, for example:
 
@@ -259,6 +272,15 @@ dcteach validate {path}
 
 lists every problem as `file:row:column: problem (value) — how to fix`.
 In Python: `dcteach.load_dataset("country_assessments", extra="{path}")`.
+
+## Publish
+
+```
+dcteach extension publish {path} OUT
+```
+
+writes OUT, a standalone data package with CITATION.cff, .zenodo.json,
+LICENSE and CHANGELOG.md, ready to upload to a repository such as Zenodo.
 """
 
 
@@ -344,15 +366,18 @@ def scaffold(path: str | os.PathLike, *, core_dir: str | os.PathLike | None = No
         ["MY-CA-AM-EN-02", "CTY-AM", "EN-02", "3", "editorial", "Example rationale: why this score", "MY-SRC-01",
          "p. 14"],
     ])
+    # "TODO: ..." marks what the researcher must write; `dcteach extension publish` refuses it
     descriptor = {
         "name": slug,
-        "title": f"{name}: my additions to the dcteach data",
-        "description": "Describe what these data are, where they come from and how they were made.",
+        "title": f"TODO: the title of your data set, as it should be cited (e.g. {name}: ...)",
+        "description": "TODO: describe what these data are, where they come from and how they were made.",
         "extends": "dcteach",
         "version": "0.1.0",
-        "licenses": [{"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0",
-                      "path": "https://creativecommons.org/licenses/by/4.0/"}],
-        "contributors": [{"title": "Your name", "role": "author"}],
+        "created": "TODO: the date you publish this version, as 2026-12-01",
+        "licenses": [{"name": "TODO: the SPDX id of the licence you choose, e.g. CC-BY-4.0 or CC0-1.0",
+                      "path": "TODO: the licence's web address"}],
+        "contributors": [{"title": "TODO: Family, Given", "role": "author",
+                          "path": "TODO: https://orcid.org/ and your ORCID iD (or delete this line)"}],
         "resources": [
             {"name": "country_assessments", "path": "country_assessments.csv", "format": "csv",
              "encoding": "utf-8", "title": "Country × enabler assessments",

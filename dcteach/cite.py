@@ -349,6 +349,22 @@ def _package_descriptor(path) -> tuple[Path, dict]:
     return desc_path, desc
 
 
+def _is_creator(contributor: dict) -> bool:
+    """An author or creator: Data Package v1 ``role`` (default author) or v2 ``roles``."""
+    roles = contributor.get("roles")
+    if isinstance(roles, list):
+        return bool({str(r).lower() for r in roles} & {"author", "creator"})
+    return str(contributor.get("role", "author")).lower() in ("author", "creator")
+
+
+def _contributor_name(contributor: dict) -> str:
+    """'Family, Given' from v2 ``familyName``/``givenName``, else the ``title`` as written."""
+    family, given = str(contributor.get("familyName") or "").strip(), str(contributor.get("givenName") or "").strip()
+    if family:
+        return f"{family}, {given}" if given else family
+    return str(contributor.get("title") or "").strip()
+
+
 def cite_package(path=None, style: str = "bibtex") -> str:
     """Cite a data package (the core one, or a researcher's extension) as a dataset.
 
@@ -377,7 +393,7 @@ def cite_package(path=None, style: str = "bibtex") -> str:
     version = str(desc["version"]).strip()
     name = str(desc.get("name") or desc_path.parent.name)
     key = re.sub(r"[^A-Za-z0-9_.:-]+", "-", f"{name}-{version}")
-    authors = [c.get("title", "") for c in desc.get("contributors", []) if isinstance(c, dict) and c.get("role", "author") in ("author", "creator")]
+    authors = [_contributor_name(c) for c in desc.get("contributors", []) if isinstance(c, dict) and _is_creator(c)]
     authors = [a for a in authors if a] or ["dcteach contributors"]
     licences = ", ".join(str(lic.get("name") or lic.get("title")) for lic in desc.get("licenses", []) if isinstance(lic, dict))
     digest = hashlib.sha256(desc_path.read_bytes()).hexdigest()

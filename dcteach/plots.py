@@ -85,6 +85,7 @@ def style(i: int) -> dict:
 # --- text alternatives --------------------------------------------------------------------
 _ALT_ATTR = "_dcteach_text_alternative"
 _ALT_LIMIT = 1500  # characters; a screen-reader user can read the data table for more
+_FULL_ATTR = "_dcteach_full_text"  # on a tick label shortened for the eye: its whole text
 
 
 def set_text_alternative(obj, text: str):
@@ -111,8 +112,13 @@ def _is_number(text: str) -> bool:
     return True
 
 
+def _label_text(label) -> str:
+    """A tick label's text on one line: its whole text if it was wrapped or shortened for the eye."""
+    return (getattr(label, _FULL_ATTR, None) or label.get_text()).replace("\n", " ").strip()
+
+
 def _tick_texts(axis) -> list[str]:
-    return [t.get_text().replace("\n", " ").strip() for t in axis.get_ticklabels() if t.get_text().strip()]
+    return [_label_text(t) for t in axis.get_ticklabels() if t.get_text().strip()]
 
 
 def _fmt(v) -> str:
@@ -136,7 +142,7 @@ def _describe_axes(ax, lang: str) -> str:
     for key, axis, label in (("x", ax.xaxis, ax.get_xlabel()), ("y", ax.yaxis, ax.get_ylabel())):
         name = label.strip() or _(f"plots.alt.{key}", lang)
         labels = [t for t in axis.get_ticklabels() if t.get_text().strip()]
-        ticks = [t.get_text().replace("\n", " ").strip() for t in labels]
+        ticks = [_label_text(t) for t in labels]
         if not ticks:
             continue
         if all(_is_number(t) for t in ticks):
@@ -369,8 +375,50 @@ def _radar_frame(scores, lang: str) -> pd.DataFrame:
     return frame
 
 
+def _item_names(ids, lang: str) -> dict[str, str]:
+    """Item id → its name in ``lang`` (``name_en``/``name_ru``), from the core tables that hold the ids.
+
+    >>> _item_names(["EN-01", "PA-03", "nope"], "ru")
+    {'EN-01': 'Стратегия', 'PA-03': 'Модель данных'}
+    """
+    from dcteach.data import list_datasets
+
+    wanted = {str(i) for i in ids}
+    prefixes = {i.split("-")[0] + "-" for i in wanted}
+    column = f"name_{lang}"
+    names: dict[str, str] = {}
+    for table in list_datasets():
+        frame = load_dataset(table)
+        if "id" not in frame.columns or column not in frame.columns:
+            continue
+        if not frame["id"].astype(str).str.startswith(tuple(prefixes)).any():
+            continue
+        hit = frame[frame["id"].astype(str).isin(wanted) & frame[column].notna()]
+        names.update(zip(hit["id"].astype(str), hit[column].astype(str)))
+        if len(names) == len(wanted):
+            break
+    return {i: names[i] for i in map(str, ids) if i in names}
+
+
+def _wrap(text: str, width: int, lines: int = 3) -> str:
+    """``text`` on at most ``lines`` lines of ``width`` characters (the last cut with "…").
+
+    >>> _wrap("Planning, optimisation and modelling of customs business processes", 20)
+    'Planning,\\noptimisation and\\nmodelling of…'
+    """
+    import textwrap
+
+    parts = textwrap.wrap(text, width, break_long_words=False) or [text]
+    if len(parts) > lines:
+        parts, last = parts[:lines], parts[lines - 1]
+        while len(last) >= width:  # room for the "…": drop the last word (or characters of a long one)
+            last = last.rsplit(" ", 1)[0] if " " in last else last[: width - 1]
+        parts[-1] = last.rstrip(" ,;:") + "…"
+    return "\n".join(parts)
+
+
 def plot_radar(scores, *, ax=None, lang: str | None = None, max_level: int = 4,
-               annotate: bool | None = None):
+               annotate: bool | None = None, title: str | None = None, labels="ids"):
     """Radar (spider) chart of one or several self-assessments on a 0–``max_level`` scale.
 
     Parameters
@@ -380,14 +428,41 @@ def plot_radar(scores, *, ax=None, lang: str | None = None, max_level: int = 4,
         each column (or dict value) is one assessment. A Series is one assessment.
     annotate : bool, optional
         Write each value next to its point (default: only for a single series).
+    title : str, optional
+        The chart's title (default: "Self-assessment (levels 0–4)" in ``lang``;
+        ``""`` for none).
+    labels : {"ids", "names"} or dict
+        Label each axis by its item id (default), by the item's name in
+        ``lang`` from the core tables (an id no table knows stays as it is),
+        or by a ``{id: label}`` mapping of your own. Long names are wrapped
+        on up to three lines (cut with "…"); the text alternative gives them
+        in full.
 
     >>> import pandas as pd
     >>> ax = plot_radar(pd.DataFrame({"2024": [1, 2, 3], "2025": [2, 3, 4]}, index=["a", "b", "c"]))
     >>> len(ax.lines), [t.get_text() for t in ax.get_legend().get_texts()]
     (2, ['2024', '2025'])
+    >>> ax = plot_radar(pd.Series([2, 3, 1], index=["EN-01", "EN-02", "EN-03"], name="2023"),
+    ...                 labels="names", title="Armenia", lang="ru")
+    >>> ax.get_title(), [t.get_text() for t in ax.get_xticklabels()]
+    ('Armenia', ['Стратегия', 'Правовая основа', 'Структура управления'])
     """
     lang = resolve_lang(lang)
     frame = _radar_frame(scores, lang)
+    ids = [str(i) for i in frame.index]
+    if isinstance(labels, str) and labels == "ids":
+        full = ids
+    elif isinstance(labels, str) and labels == "names":
+        known = _item_names(ids, lang)
+        full = [known.get(i, i) for i in ids]
+    elif isinstance(labels, (dict, pd.Series)):
+        full = [str(labels.get(i, labels.get(k, i))) for i, k in zip(ids, frame.index)]
+    else:
+        raise UsageError(f"labels must be \"ids\", \"names\" or a {{id: label}} dict, not {labels!r}")
+    named = full != ids
+    if ax is None and named:  # names need room around the circle
+        fig, ax = plt.subplots(figsize=(9, 6.5), subplot_kw={"projection": "polar"})
+        fig.subplots_adjust(left=0.22, right=0.7, bottom=0.14, top=0.84)
     ax = _axes(ax, lang, projection="polar")
     if getattr(ax, "name", "") != "polar":
         raise UsageError("plot_radar needs a polar Axes: plt.subplots(subplot_kw={'projection': 'polar'})")
@@ -404,13 +479,22 @@ def plot_radar(scores, *, ax=None, lang: str | None = None, max_level: int = 4,
         if annotate:
             for a, v in zip(angles, vals):
                 ax.annotate(f"{v:g}", (a, v), xytext=(4, 4), textcoords="offset points", fontsize=8)
-    ax.set_xticks(angles, [str(i) for i in frame.index], fontsize=9)
+    if named:
+        width = 20 if n <= 8 else 16
+        ax.set_xticks(angles, [_wrap(t, width) for t in full], fontsize=8)
+        for text, angle, whole in zip(ax.get_xticklabels(), angles, full):
+            # left of the circle, right-aligned; right of it, left-aligned: the text grows away from it
+            cos = np.cos(angle)
+            text.set_horizontalalignment("left" if cos > 0.2 else "right" if cos < -0.2 else "center")
+            setattr(text, _FULL_ATTR, whole)  # the text alternative reads the whole name
+    else:
+        ax.set_xticks(angles, full, fontsize=9)
     ax.tick_params(axis="x", pad=4)
     ax.set_ylim(0, max_level)
     # level numbers half-way between two items, never on an item's label; no "0" on the centre
     ax.set_yticks(range(max_level + 1), [""] + [str(v) for v in range(1, max_level + 1)], fontsize=8)
     ax.set_rlabel_position(np.degrees(np.pi / n))
-    ax.set_title(_("plots.radar.title", lang, max=max_level), fontsize=11)
+    ax.set_title(_("plots.radar.title", lang, max=max_level) if title is None else str(title), fontsize=11)
     ax.legend(loc="upper right", bbox_to_anchor=(1.35, 1.1), fontsize=8)
     return ax
 

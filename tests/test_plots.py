@@ -118,3 +118,62 @@ def test_update_radar_moves_values_in_place_and_refuses_another_shape():
         update_radar(frame[["a"]], ax=ax)
     with pytest.raises(UsageError, match="same items and series"):
         update_radar(frame.iloc[:3], ax=ax)
+
+
+def _label_boxes(ax):
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    return [t.get_window_extent(renderer) for t in ax.get_xticklabels()], fig.bbox, renderer
+
+
+def test_radar_title_of_ones_own():
+    scores = pd.Series([1, 2, 3], index=["EN-01", "EN-02", "EN-03"], name="2023")
+    ax = plots.plot_radar(scores, title="Armenia, 2023", lang="ru")
+    assert ax.get_title() == "Armenia, 2023"
+    assert plots.text_alternative(ax).startswith("Диаграмма: Armenia, 2023.")
+    assert plots.plot_radar(scores, title="").get_title() == ""
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_radar_axes_named_in_the_plots_language(lang):
+    enablers = dc.load_dataset("enablers")
+    scores = pd.Series(range(7), index=enablers["id"], name="2023").clip(upper=4)
+    ax = plots.plot_radar(scores, labels="names", lang=lang)
+    ticks = [t.get_text().replace("\n", " ") for t in ax.get_xticklabels()]
+    assert ticks == enablers[f"name_{lang}"].tolist()  # every enabler name fits on its lines, whole
+    alt = plots.text_alternative(ax)
+    assert f"{enablers[f'name_{lang}'][3]} 3" in alt and "EN-04" not in alt
+    # the default is unchanged: ids
+    assert [t.get_text() for t in plots.plot_radar(scores, lang=lang).get_xticklabels()] == enablers["id"].tolist()
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_radar_long_names_are_wrapped_do_not_collide_and_stay_whole_in_the_text_alternative(lang):
+    caps = dc.load_dataset("capabilities")  # 13 items, names of up to 114 characters
+    scores = pd.DataFrame({"2019": [i % 5 for i in range(len(caps))], "2023": [(i + 2) % 5 for i in range(len(caps))]},
+                          index=caps["id"])
+    ax = plots.plot_radar(scores, labels="names", lang=lang)
+    labels = ax.get_xticklabels()
+    assert all(len(line) <= 16 for t in labels for line in t.get_text().split("\n"))
+    assert all(t.get_text().count("\n") <= 2 for t in labels)
+    assert any(t.get_text().endswith("…") for t in labels)  # the longest are cut for the eye...
+    alt = plots.text_alternative(ax)
+    longest = max(caps[f"name_{lang}"], key=len)
+    assert f"{longest} " in alt  # ...and given whole to a screen reader
+    boxes, figure, renderer = _label_boxes(ax)
+    boxes += [ax.get_legend().get_window_extent(renderer), ax.title.get_window_extent(renderer)]
+    for i, a in enumerate(boxes):
+        assert figure.x0 <= a.x0 and a.x1 <= figure.x1 and figure.y0 <= a.y0 and a.y1 <= figure.y1, i
+        for j, b in enumerate(boxes[i + 1:], i + 1):
+            assert not a.overlaps(b), (i, j)
+
+
+def test_radar_labels_of_ones_own_and_unknown_ids():
+    scores = pd.Series([1, 2, 3], index=["EN-01", "MY-01", "MY-02"])
+    ax = plots.plot_radar(scores, labels="names", lang="en")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Strategy", "MY-01", "MY-02"]
+    ax = plots.plot_radar(scores, labels={"MY-01": "Interviews"}, lang="en")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["EN-01", "Interviews", "MY-02"]
+    with pytest.raises(ValueError, match='labels must be "ids", "names"'):
+        plots.plot_radar(scores, labels="titles")
