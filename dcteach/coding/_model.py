@@ -81,6 +81,28 @@ _EXAMPLE = {
 }
 
 
+_README_CODING = """
+## Coding documents
+
+- `documents.csv`: one row per document you code, tied to a source
+  (`source_id`: a core source such as `SRC-ART`, or one in `sources.csv`).
+- `segments.csv`: the passages, quoted as written, with where they are:
+  `start`/`end` (characters in the document's text file named in
+  `documents.path`), or `page` and `locator` (line, paragraph, footnote).
+- `codebook.csv`: already holds every code of the article (enablers EN-…,
+  priority areas PA-…, competency types CT-…, capabilities CAP-…). Add your
+  own codes below them, each with a `parent` (an article's code or another of
+  yours) and a `name_en`.
+- `codings.csv`: one code per segment and coder, the date and a memo. The
+  coding widget fills it: `dcteach.widgets.CodingWidget("{path}")`.
+
+The example rows (document DOC-ART, segments SEG-EX-…, code MY-C-01, coder
+`example`) are there to show the format: delete them when you start.
+Agreement between coders: `dcteach.assessment.coder_agreement(...)`;
+export for ATLAS.ti, MAXQDA or NVivo: `dcteach extension qdpx {path} project.qdpx`.
+"""
+
+
 @functools.lru_cache(maxsize=None)
 def _schema_text(name: str) -> str:
     return (_HERE / "schemas" / f"{name}.json").read_text(encoding="utf-8")
@@ -127,7 +149,8 @@ def add_coding(path: str | os.PathLike, *, example: bool = True) -> list[Path]:
     7 priority areas, 5 competency types, 13 capabilities). With *example*, the
     other tables get example rows (two passages of the article, one own code,
     two codings by the coder ``example``) that validate; delete them when you
-    start. The descriptor is rewritten atomically; nothing is overwritten.
+    start. The descriptor is rewritten atomically (and a section on coding is
+    added to the extension's README.md, if it has one); no table is overwritten.
 
     >>> import tempfile, pathlib
     >>> from dcteach._extension import scaffold
@@ -135,7 +158,7 @@ def add_coding(path: str | os.PathLike, *, example: bool = True) -> list[Path]:
     >>> d = pathlib.Path(tempfile.mkdtemp()) / "my_coding"
     >>> _ = scaffold(d)
     >>> [p.name for p in add_coding(d)]
-    ['documents.csv', 'segments.csv', 'codebook.csv', 'codings.csv', 'datapackage.json']
+    ['documents.csv', 'segments.csv', 'codebook.csv', 'codings.csv', 'datapackage.json', 'README.md']
     >>> validate(d).valid
     True
     """
@@ -172,6 +195,10 @@ def add_coding(path: str | os.PathLike, *, example: bool = True) -> list[Path]:
             {"name": n, "path": f"{n}.csv", "format": "csv", "encoding": "utf-8", "title": title,
              "description": description, "schema": coding_schema(n)})
     written.append(write_text(descriptor_path, json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"))
+    readme = target / "README.md"
+    if readme.is_file():
+        written.append(write_text(readme, readme.read_text(encoding="utf-8").rstrip("\n") + "\n"
+                                  + _README_CODING.format(path=target)))
     return written
 
 
