@@ -155,3 +155,10 @@ def test_the_worked_example_of_the_course():
     assert table.loc["cohen_kappa", "coders"] == "Coder A, Coder B"
     assert table["units"].tolist() == [8, 8, 8]
     assert disagreements(project.codings)["segment_id"].tolist() == ["SEG-02", "SEG-05", "SEG-07"]
+
+
+def test_alpha_reports_its_observed_and_expected_agreement():
+    # Krippendorff (2011) section C: n = 40 pairable values; alpha = 1 - D_o / D_e.
+    a = krippendorff_alpha(_krippendorff_long())
+    assert 0 < a.expected < a.observed < 1
+    assert float(a) == pytest.approx(1 - (1 - a.observed) / (1 - a.expected))

@@ -69,7 +69,7 @@ class Agreement(float):
     coders : int
         Coders (raters) seen in those segments.
     observed, expected : float
-        Observed and chance agreement (for α: 1 − observed and expected disagreement).
+        Observed and chance agreement (for α: 1 − Dₒ and 1 − Dₑ, from the coincidences of pairable values).
     note : str
         Why the value is undefined (empty when it is defined).
 
@@ -295,7 +295,12 @@ def _alpha(c: _Coded) -> Agreement:
         value = krippendorff.alpha(value_counts=vc, level_of_measurement="nominal")
     else:
         value = _nominal_alpha(vc.astype(float))
-    return Agreement("krippendorff_alpha", float(value), units=len(vc), coders=coders)
+    f = vc.astype(float)
+    n_c, n = f.sum(axis=0), f.sum()
+    observed = float(((f * (f - 1)).sum(axis=1) / (f.sum(axis=1) - 1)).sum() / n)  # 1 − D_o
+    expected = float((n_c * (n_c - 1)).sum() / (n * (n - 1)))  # 1 − D_e
+    return Agreement("krippendorff_alpha", float(value), units=len(vc), coders=coders,
+                     observed=observed, expected=expected)
 
 
 def krippendorff_alpha(codings: pd.DataFrame, *, columns: tuple[str, str, str] | None = None) -> Agreement:
