@@ -95,7 +95,7 @@ def qde_xml(project, *, name: str | None = None) -> tuple[bytes, dict[str, str]]
     (b"<?xml version='1.0' encoding='UTF-8'?>", 1)
     """
     ET.register_namespace("", NS)
-    root = ET.Element(_q("Project"), {"name": name or project.path.name, "origin": "dcteach"})
+    root = ET.Element(_q("Project"), {"name": name or project.path.resolve().name, "origin": "dcteach"})
     coders = sorted(project.codings["coder"].unique())
     users = ET.SubElement(root, _q("Users"))
     for c in coders:
