@@ -1,4 +1,8 @@
-"""Self-assessment and competency classification: data, files, statistics (pure functions).
+"""Self-assessment, competency classification and agreement between coders: data, files, statistics (pure functions).
+
+Agreement between coders (Cohen's κ, Fleiss' κ, Krippendorff's α and the list
+of disagreements) is computed from a long codings table, as an extension's
+``codings`` table holds it (see :mod:`dcteach.coding`).
 
 The competency classification (13 capabilities and 7 action-plan areas into
 strategic / core / key / leading) has no answer key: the article leaves it open.
@@ -27,6 +31,16 @@ Examples
 
 from __future__ import annotations
 
+from dcteach.assessment._agreement import (
+    Agreement,
+    coder_agreement,
+    coding_counts,
+    coding_matrix,
+    cohen_kappa,
+    disagreements,
+    fleiss_kappa,
+    krippendorff_alpha,
+)
 from dcteach.assessment._classify import (
     ClassificationFileError,
     agreement,
@@ -34,7 +48,6 @@ from dcteach.assessment._classify import (
     classification_items,
     classification_to_json,
     competency_types,
-    fleiss_kappa,
     load_class_folder,
     load_classification,
     save_classification,
@@ -53,7 +66,14 @@ from dcteach.assessment._files import (
 )
 
 __all__ = [
+    "Agreement",
     "AssessmentFileError",
+    "coder_agreement",
+    "coding_counts",
+    "coding_matrix",
+    "cohen_kappa",
+    "disagreements",
+    "krippendorff_alpha",
     "ClassificationFileError",
     "agreement",
     "classification_from_json",

@@ -13,6 +13,7 @@ import pandas as pd
 from dcteach._atomic import atomic_write_text
 from dcteach._jsondoc import check_format, first_schema_error, loads_located, read_user_text
 from dcteach._errors import DatasetError
+from dcteach.assessment._agreement import fleiss_kappa
 from dcteach.data import load_dataset
 from dcteach.i18n import resolve_lang
 
@@ -177,26 +178,3 @@ def agreement(docs: list[dict]) -> pd.DataFrame:
     out["modal"] = modal
     out["share"] = np.where(n > 0, top / n.where(n > 0, 1), np.nan)
     return out
-
-
-def fleiss_kappa(counts: pd.DataFrame) -> float:
-    """Fleiss' kappa of an items × categories table of counts (items with < 2 answers dropped).
-
-    Uses the per-item agreement for unequal numbers of raters; ``nan`` when undefined.
-
-    >>> fleiss_kappa(pd.DataFrame([[3, 0], [0, 3]]))
-    1.0
-    >>> round(fleiss_kappa(pd.DataFrame([[2, 1], [1, 2]])), 3)
-    -0.333
-    """
-    x = np.asarray(counts, dtype=float)
-    n = x.sum(axis=1)
-    x, n = x[n >= 2], n[n >= 2]
-    if len(x) == 0:
-        return float("nan")
-    p_i = ((x * x).sum(axis=1) - n) / (n * (n - 1))
-    p_j = x.sum(axis=0) / x.sum()
-    pe = float((p_j ** 2).sum())
-    if pe >= 1:
-        return float("nan")
-    return float((p_i.mean() - pe) / (1 - pe))

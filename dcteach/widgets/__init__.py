@@ -8,6 +8,7 @@ user-facing string comes from ``dcteach/locales``. Pass ``lang="en"`` or
 
 from __future__ import annotations
 
+from dcteach.widgets.coding import CodingWidget
 from dcteach.widgets.competency_classifier import CompetencyClassifier
 from dcteach.widgets.instrument_explorer import InstrumentExplorer, filter_instruments
 from dcteach.widgets.priority_map import PriorityMap, link_rationale
@@ -16,6 +17,7 @@ from dcteach.widgets.self_assessment import SelfAssessment
 from dcteach.widgets.timeline import Timeline, event_rows
 
 __all__ = [
+    "CodingWidget",
     "CompetencyClassifier",
     "InstrumentExplorer",
     "PriorityMap",

@@ -185,7 +185,7 @@ class CompetencyClassifier(w.VBox):
             counts = "".join(f"<td>{getattr(r, c)}</td>" for c in self.types)
             body += (f"<tr><td>{esc(r.id)} {esc(names.get(r.id, ''))}</td><td>{r.n}</td>"
                      f"<td>{esc(modal)}</td><td>{share}</td>{counts}</tr>")
-        kappa_text = _("classifier.kappa", self.lang, kappa="—" if pd.isna(kappa) else f"{kappa:.2f}")
+        kappa_text = _("classifier.kappa", self.lang, kappa=f"{kappa:.2f}" if kappa.defined else "—")
         self.agreement_html.value = (
             f"<p>{esc(_('classifier.no_key', self.lang))} {esc(kappa_text)}</p>"
             f'{TABLE_CSS}<table class="dcteach-table"><caption>{esc(_("classifier.caption", self.lang))}</caption>'
