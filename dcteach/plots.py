@@ -442,8 +442,9 @@ def plot_radar(scores, *, ax=None, lang: str | None = None, max_level: int = 4,
     >>> ax = plot_radar(pd.DataFrame({"2024": [1, 2, 3], "2025": [2, 3, 4]}, index=["a", "b", "c"]))
     >>> len(ax.lines), [t.get_text() for t in ax.get_legend().get_texts()]
     (2, ['2024', '2025'])
+    >>> country = "Armenia"  # a title of one's own
     >>> ax = plot_radar(pd.Series([2, 3, 1], index=["EN-01", "EN-02", "EN-03"], name="2023"),
-    ...                 labels="names", title="Armenia", lang="ru")
+    ...                 labels="names", title=country, lang="ru")
     >>> ax.get_title(), [t.get_text() for t in ax.get_xticklabels()]
     ('Armenia', ['Стратегия', 'Правовая основа', 'Структура управления'])
     """
