@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import uuid
 
 import nbformat
 import pytest
@@ -33,10 +34,9 @@ COURSE_NOTEBOOKS = sorted(p.name for p in (REPO / "notebooks").glob("*.ipynb"))
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    """``(browser context, base URL, token)`` of a JupyterLab on a copy of the course."""
-    tmp = tmp_path_factory.mktemp("course")
-    course = tmp / "course"
+def course_copy(tmp_path_factory):
+    """A copy of the course's notebooks with no stored outputs (what the ``lab`` serves)."""
+    course = tmp_path_factory.mktemp("course") / "course"
     shutil.copytree(REPO / "notebooks", course, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     for path in course.rglob("*.ipynb"):  # no stored outputs: everything seen comes from this run
         nb = nbformat.read(path, as_version=4)
@@ -45,6 +45,13 @@ def lab(tmp_path_factory):
                 cell.outputs, cell.execution_count = [], None
         nb.metadata.pop("widgets", None)
         nbformat.write(nb, path)
+    return course
+
+
+@pytest.fixture(scope="module")
+def lab(course_copy):
+    """``(browser context, base URL, token)`` of a JupyterLab on a copy of the course."""
+    course, tmp = course_copy, course_copy.parent
     with served_in_chromium(tmp, "course", "--dir", str(course), "--lang", "en",
                             probe="/api/status?token={token}", log_name="course-server.log") as lab:
         yield lab
@@ -54,7 +61,9 @@ def open_and_run_all(lab, notebook: str):
     """Open ``notebook`` in a new tab, wait for an idle kernel, then Run ▸ Run All Cells."""
     context, base, token = lab
     page = context.new_page()
-    page.goto(f"{base}/lab/tree/{notebook}?token={token}")
+    # a workspace of its own, reset: JupyterLab's default workspace would also restore the notebooks
+    # that earlier tests opened, and the status bar could then show another notebook's idle kernel
+    page.goto(f"{base}/lab/workspaces/t{uuid.uuid4().hex[:12]}/tree/{notebook}?reset&token={token}")
     # the toolbar can read idle before a kernel session exists: wait for its name in the status bar
     expect(page.locator("#jp-main-statusbar")).to_contain_text("Python 3 (ipykernel) | Idle")
     page.locator("#jp-MainMenu").get_by_text("Run", exact=True).click()
@@ -64,11 +73,15 @@ def open_and_run_all(lab, notebook: str):
 
 def wait_all_cells_ran(page):
     """Wait until every code cell shows an execution number (outputs were cleared in the copy)."""
-    page.wait_for_function(
-        r"""() => {
-          const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')];
-          return prompts.length > 0 && prompts.every(p => /\[\d+\]/.test(p.textContent));
-        }""")
+    try:
+        page.wait_for_function(
+            r"""() => {
+              const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')];
+              return prompts.length > 0 && prompts.every(p => /\[\d+\]/.test(p.textContent));
+            }""")
+    except Exception:  # keep what the screen showed, then fail as before
+        page.screenshot(path=str(ARTIFACTS / "timeout-wait-all-cells-ran.png"), full_page=True)
+        raise
     expect(page.locator("#jp-main-statusbar")).to_contain_text("Python 3 (ipykernel) | Idle")
 
 
@@ -279,7 +292,11 @@ def test_instrument_explorer_filters_and_shows_the_count(lab):
         group = ex.get_by_role("combobox", name=_("explorer.group", "en"))
         assert group.evaluate("s => s.options[s.selectedIndex].text") == _("explorer.all", "en")
         ex.get_by_role("textbox", name=_("explorer.search", "en")).fill("kyoto")
-        expect(count).to_have_text(ngettext("explorer.count", 1, "en"))
+        kyoto = len(filter_instruments(instruments, text="kyoto"))
+        assert kyoto != n  # a new row count tells the redrawn table from the one before
+        expect(count).to_have_text(ngettext("explorer.count", kyoto, "en"))
+        # the count and the table are separate widgets: wait for the table of this search too
+        expect(ex.locator("table.dcteach-table tbody tr")).to_have_count(kyoto)
         cell = ex.locator("table.dcteach-table td").first
         pad = cell.evaluate("c => parseFloat(getComputedStyle(c).paddingLeft)")
         align = ex.locator("table.dcteach-table th").first.evaluate("c => getComputedStyle(c).textAlign")
@@ -321,13 +338,17 @@ def test_russian_notebook_shows_russian_prose_and_widgets(lab):
 
 
 @pytest.mark.parametrize("notebook", COURSE_NOTEBOOKS)
-def test_notebook_outputs_pass_axe_core(lab, notebook):
+def test_notebook_outputs_pass_axe_core(lab, course_copy, notebook):
     """axe-core (WCAG 2.1 A/AA) finds nothing in the outputs of each course notebook, run in JupyterLab.
 
     Charts are ``<img alt>``; widgets and tables are the project's own content. Each
     dcteach widget is kept as a screenshot in ``test-artifacts/``.
     """
-    page = open_and_run_all(lab, notebook)
+    # a copy beside the original (same data paths): its own kernel session, and no "file changed on
+    # disk" dialog from another tab that has the same notebook open (notebook 05's module fixture)
+    copy = f"a11y-{notebook}"
+    shutil.copyfile(course_copy / notebook, course_copy / copy)
+    page = open_and_run_all(lab, copy)
     try:
         wait_all_cells_ran(page)
         outputs = page.locator(".jp-OutputArea-output")
