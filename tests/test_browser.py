@@ -39,13 +39,18 @@ def course_copy(tmp_path_factory):
     course = tmp_path_factory.mktemp("course") / "course"
     shutil.copytree(REPO / "notebooks", course, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     for path in course.rglob("*.ipynb"):  # no stored outputs: everything seen comes from this run
-        nb = nbformat.read(path, as_version=4)
-        for cell in nb.cells:
-            if cell.cell_type == "code":
-                cell.outputs, cell.execution_count = [], None
-        nb.metadata.pop("widgets", None)
-        nbformat.write(nb, path)
+        _write_cleared(path, path)
     return course
+
+
+def _write_cleared(source: Path, target: Path) -> None:
+    """Write ``source`` to ``target`` without outputs, execution counts or widget state."""
+    nb = nbformat.read(source, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    nb.metadata.pop("widgets", None)
+    nbformat.write(nb, target)
 
 
 @pytest.fixture(scope="module")
@@ -344,10 +349,11 @@ def test_notebook_outputs_pass_axe_core(lab, course_copy, notebook):
     Charts are ``<img alt>``; widgets and tables are the project's own content. Each
     dcteach widget is kept as a screenshot in ``test-artifacts/``.
     """
-    # a copy beside the original (same data paths): its own kernel session, and no "file changed on
-    # disk" dialog from another tab that has the same notebook open (notebook 05's module fixture)
+    # a fresh copy of the course's notebook beside the lab's one (same data paths): its own kernel
+    # session, and nothing another test did to the lab's copy (notebook 05's module fixture edits
+    # and saves it) comes along
     copy = f"a11y-{notebook}"
-    shutil.copyfile(course_copy / notebook, course_copy / copy)
+    _write_cleared(REPO / "notebooks" / notebook, course_copy / copy)
     page = open_and_run_all(lab, copy)
     try:
         wait_all_cells_ran(page)
