@@ -99,6 +99,16 @@ def _uss_mb(procs) -> float:
     return total / 2**20
 
 
+def _rss_mb(procs) -> float:
+    total = 0
+    for proc in procs:
+        try:
+            total += proc.memory_info().rss
+        except Exception:
+            pass
+    return total / 2**20
+
+
 def _cpu_s(procs, children: bool = True) -> float:
     """User + system CPU seconds of ``procs`` (with their ended children, e.g. a wrapper's subprocess)."""
     total = 0.0
@@ -137,6 +147,7 @@ def alone(hub, name: str, notebook: str, timeout: float) -> dict:
     out["cells_cpu"] = _cpu_s(procs) - cpu1
     out["kernel_cpu"] = _cpu_s(procs[1:])  # the kernel's own share (start + cells)
     out["mem_mb"] = _uss_mb(procs)
+    out["server_mb"], out["rss_mb"] = _uss_mb(procs[:1]), _rss_mb(procs)
     out["hub_cpu"] = _cpu_s(_hub_side(hub), children=False) - hub_cpu0
     out["student_cpu"] = out["server_start_cpu"] + out["kernel_start_cpu"] + out["cells_cpu"]
     out["total_cpu"] = out["student_cpu"] + out["hub_cpu"]
@@ -234,7 +245,8 @@ def print_alone(i: int, a: dict) -> None:
     print(f"  alone #{i}: spawn {a['spawn']:.1f} s, kernel {a['kernel_wall']:.1f} s, cells {a['cells_wall']:.1f} s wall"
           f" | CPU: server start {a['server_start_cpu']:.2f} + kernel start {a['kernel_start_cpu']:.2f}"
           f" + cells {a['cells_cpu']:.2f} (kernel's own share of start+cells {a['kernel_cpu']:.2f})"
-          f" + hub/proxy {a['hub_cpu']:.2f} = {a['total_cpu']:.2f} s | memory {a['mem_mb']:.0f} MB"
+          f" + hub/proxy {a['hub_cpu']:.2f} = {a['total_cpu']:.2f} s | memory (USS) {a['mem_mb']:.0f} MB, of which the server "
+          f"{a['server_mb']:.0f} MB; RSS {a['rss_mb']:.0f} MB"
           f" | load {_load()}")
 
 
