@@ -349,9 +349,13 @@ def test_the_hub_configuration_for_a_real_deployment(tmp_path, monkeypatch, auth
     monkeypatch.setenv("DCTEACH_LTI_CLIENT_ID", "abc123")
     monkeypatch.delenv("DCTEACH_HUB_MODE", raising=False)
     monkeypatch.delenv("DCTEACH_HUB_API_TOKEN", raising=False)
+    monkeypatch.setenv("DCTEACH_MPL_CACHE", str(tmp_path / "shared" / "matplotlib"))
     path = ROOT / "deploy" / "jupyterhub" / "jupyterhub_config.py"
     c = PyFileConfigLoader(path.name, str(path.parent)).load_config()
     assert c.Authenticator.admin_users == {"ivanova", "petrov"}
+    # matplotlib's font cache is built once, at hub start, for every student's server to copy
+    assert c.Spawner.environment["DCTEACH_MPL_CACHE"] == str(tmp_path / "shared" / "matplotlib")
+    assert list((tmp_path / "shared" / "matplotlib").glob("fontlist-v*.json"))
     assert c.JupyterHub.spawner_class == "jupyterhub.spawner.LocalProcessSpawner"
     assert c.Spawner.cmd[1:] == ["-m", "dcteach.hub.singleuser"]
     assert [s["name"] for s in c.JupyterHub.services] == ["idle-culler"]
@@ -372,6 +376,7 @@ def test_lti_instructors_become_admins(tmp_path, monkeypatch):
 
     monkeypatch.setenv("DCTEACH_HUB_STATE", str(tmp_path))
     monkeypatch.setenv("DCTEACH_HUB_AUTH", "lti13")
+    monkeypatch.setenv("DCTEACH_MPL_CACHE", str(tmp_path / "matplotlib"))
     path = ROOT / "deploy" / "jupyterhub" / "jupyterhub_config.py"
     cls = PyFileConfigLoader(path.name, str(path.parent)).load_config().JupyterHub.authenticator_class
     roles = "https://purl.imsglobal.org/spec/lti/claim/roles"

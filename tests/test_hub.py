@@ -122,11 +122,17 @@ def _student_session(hub, name: str) -> dict:
         out = server.execute(kernel, [
             "import subprocess, sys\n"
             "r = subprocess.run([sys.executable, '-m', 'dcteach.cli', 'exercises', 'submit', 'ex02'], "
-            "capture_output=True, text=True)\nprint(r.returncode, r.stdout, r.stderr)"])
+            "capture_output=True, text=True)\nprint(r.returncode, r.stdout, r.stderr)",
+            # the lean start (dcteach.hub.singleuser): the course's Jupyter config first, no IRI parser
+            "import os, sys\nprint(os.environ['JUPYTER_CONFIG_PATH'].split(os.pathsep)[0], 'lark' in sys.modules)"])
     finally:
         server.shutdown_kernel(kernel)
     printed = "".join(o.get("text", "") for o in out[0])
     assert printed.startswith("0 submitted ex02 as " + name), printed
+    from dcteach.hub.singleuser import STUDENT_ENV
+
+    lean = "".join(o.get("text", "") for o in out[1]).split()
+    assert lean == [str(STUDENT_ENV / "jupyter"), "False"], lean
     return {"spawn": took, "cells": cells, "run": ran, "done": time.monotonic() - began}
 
 
@@ -137,6 +143,12 @@ def test_a_term_on_a_real_hub(hub, tmp_path):
         sessions = dict(zip(names, pool.map(lambda n: _student_session(hub, n), names)))
     assert all(s["cells"] > 5 for s in sessions.values())
     print({n: {k: round(v, 1) for k, v in s.items()} for n, s in sessions.items()})
+    log = hub.log.read_text(errors="replace")
+    for name in names:  # each spawn followed through its event stream, as a browser's spawn page does,
+        assert f"GET /hub/api/users/{name}/server/progress" in log
+        assert log.count(f"GET /hub/api/users/{name} ") <= 2  # not by asking the hub every second
+    assert "jupyterlab | extension was successfully loaded" in log
+    assert "voila.server_extension | extension was successfully loaded" not in log
 
     # the course copies hold the student release only: no lecturer source, no solution text
     source_text = (ROOT / "exercises" / "source" / "ex02_enablers_priorities.ipynb").read_text(encoding="utf-8")

@@ -123,3 +123,29 @@ def test_a_click_draws_the_heatmap_once(monkeypatch):
     monkeypatch.setattr(module, "show_figure", lambda *a, **k: calls.append(a))
     pm.cells["INS-DM", "PA-03"].click()
     assert len(calls) == 1
+
+
+
+def _models(widget, seen=None) -> set:
+    """Every widget model reachable from ``widget`` (children, layouts, styles): what the browser receives."""
+    import ipywidgets as w
+
+    seen = set() if seen is None else seen
+    if id(widget) in seen:
+        return seen
+    seen.add(id(widget))
+    for key in widget.keys:
+        value = getattr(widget, key, None)
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(item, w.Widget):
+                _models(item, seen)
+    return seen
+
+
+def test_matrix_cells_share_one_layout_and_style():
+    """Each widget is a model the kernel sends to the browser: 168 cells, not 3 × 168 models."""
+    pm = PriorityMap(lang="en")
+    buttons = list(pm.cells.values())
+    assert len({id(b.layout) for b in buttons}) == 1 and len({id(b.style) for b in buttons}) == 1
+    assert buttons[0].layout.min_height == "1.8em" and buttons[0].layout.width == "auto"
+    assert len(_models(pm)) < 2 * len(buttons)  # was 630 for the 168 cells and the rest of the map

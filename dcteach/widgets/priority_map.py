@@ -130,7 +130,15 @@ class PriorityMap(w.VBox):
         self._refresh()
 
     def _matrix_grid(self, lang: str, rows: dict, cols: dict) -> w.GridBox:
-        """Header row of priority-area ids, then per instrument its id and one button per area."""
+        """Header row of priority-area ids, then per instrument its id and one button per area.
+
+        The cell buttons share one layout and one style: each widget is a model
+        the kernel sends to the browser, so sharing sends 168 widgets instead of
+        504 (the matrix is 24 × 7) and opens the map faster when a class does it
+        at once (``benchmarks/bench_hub.py``).
+        """
+        cell_layout = w.Layout(width="auto", height="auto", min_height="1.8em", padding="0", margin="0")
+        cell_style = w.ButtonStyle()
         children = [w.Label("")]
         for c in self.matrix.columns:
             children.append(w.Label(c, tooltip=f"{c} {cols[c]}", layout=w.Layout(justify_content="center")))
@@ -141,8 +149,7 @@ class PriorityMap(w.VBox):
                 key = "map.cell_linked" if linked else "map.cell_not_linked"
                 button = w.Button(description=LINK_MARK if linked else "",
                                   tooltip=_(key, lang, instrument=f"{r} {rows[r]}", area=f"{c} {cols[c]}"),
-                                  layout=w.Layout(width="auto", height="auto", min_height="1.8em", padding="0",
-                                                  margin="0"))
+                                  layout=cell_layout, style=cell_style)
                 button.add_class("dcteach-cell")
                 button.on_click(lambda _b, r=r, c=c: self.select(r, c))
                 self.cells[r, c] = button

@@ -15,12 +15,17 @@
 #   DCTEACH_LECTURERS       comma-separated hub user names who are admins (default: lecturer)
 #   DCTEACH_HUB_SSL_KEY, DCTEACH_HUB_SSL_CERT   HTTPS on the proxy (see docs/lecturers.md)
 #   DCTEACH_CULL_TIMEOUT    seconds of inactivity before a server is stopped (default 3600)
+#   DCTEACH_MPL_CACHE       folder of the matplotlib font cache built at hub start and copied into each
+#                           new student's home (default /srv/dcteach/shared/matplotlib; demo: in the state
+#                           folder); it must be readable by every student
 #   DCTEACH_LTI_ISSUER, DCTEACH_LTI_CLIENT_ID, DCTEACH_LTI_AUTHORIZE_URL, DCTEACH_LTI_JWKS_URL,
 #   DCTEACH_LTI_USERNAME_KEY  LTI 1.3 from Moodle or Canvas
 #
 # Students' servers run `python -m dcteach.hub.singleuser`, which copies the student release into
 # ~/dcteach-course (merging updates, keeping the student's edits) and starts jupyterhub-singleuser
-# there, in the same Python environment as the hub (the one that has dcteach installed).
+# there, in the same Python environment as the hub (the one that has dcteach installed). The wrapper
+# also turns off the server extensions a student does not use (dcteach/hub/student_env/): see
+# dcteach/hub/singleuser.py and, for the CPU seconds this saves, benchmarks/bench_hub.py.
 
 import os
 import shutil
@@ -116,6 +121,18 @@ else:
 c.Spawner.cmd = [sys.executable, "-m", "dcteach.hub.singleuser"]
 c.Spawner.default_url = "/lab"
 c.Spawner.environment = {"DCTEACH_LANG": LANG, "DCTEACH_EXCHANGE": EXCHANGE}
+# matplotlib's font cache, built once here instead of in every new student's home (about 0.7 CPU
+# seconds each on a class's first day); dcteach.hub.singleuser copies it in before the server starts.
+MPL_CACHE = Path(os.environ.get("DCTEACH_MPL_CACHE")
+                 or (STATE / "shared" / "matplotlib" if DEMO else "/srv/dcteach/shared/matplotlib"))
+try:
+    MPL_CACHE.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], check=True, timeout=300,
+                   env={**os.environ, "MPLCONFIGDIR": str(MPL_CACHE)}, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    c.Spawner.environment["DCTEACH_MPL_CACHE"] = str(MPL_CACHE)
+except (OSError, subprocess.SubprocessError) as exc:  # only a speed-up: each student builds their own
+    print(f"dcteach: no shared matplotlib font cache in {MPL_CACHE}: {exc}", file=sys.stderr)
 if os.environ.get("DCTEACH_RELEASE_DIR"):  # exercises the lecturer releases during the term
     c.Spawner.environment["DCTEACH_RELEASE_DIR"] = os.environ["DCTEACH_RELEASE_DIR"]
 # A busy machine needs time: at 30 arrivals on 2 cores a server took over a minute to answer.
