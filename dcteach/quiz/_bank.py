@@ -134,11 +134,12 @@ def _resolve(path_or_name) -> Path:
 def load_bank(path_or_name) -> dict:
     """Read and validate a bank given by name (``"example"``) or path.
 
-    A bank given by path is checked in full (JSON Schema, then the rules a
-    schema cannot state). A bank shipped with dcteach, given by name, gets
-    only the second check here: the test suite validates every shipped bank
-    against the schema (``tests/test_quiz_banks.py``), and importing
-    jsonschema would cost every Quiz cell seconds.
+    A bank of your own is checked in full (JSON Schema, then the rules a
+    schema cannot state). A bank shipped with dcteach (in :data:`BANKS_DIR`)
+    gets the second check only, and the full one as soon as that finds
+    anything wrong: the test suite validates every shipped bank against the
+    schema (``tests/test_quiz_banks.py``), and importing jsonschema would
+    cost every Quiz cell seconds.
 
     Raises
     ------
