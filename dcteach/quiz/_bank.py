@@ -115,7 +115,8 @@ def _check_shipped(bank, source: str) -> dict:
     return validate_bank(bank, source)
 
 
-def _resolve(path_or_name) -> Path:
+def _resolve(path_or_name) -> tuple[Path, bool]:
+    """The bank's path, and whether it was given by name (a bank shipped with dcteach)."""
     text = os.fspath(path_or_name)
     looks_like_name = not (
         text.endswith(".json") or os.sep in text or "/" in text or Path(text).exists()
@@ -127,17 +128,17 @@ def _resolve(path_or_name) -> Path:
                 f"no quiz bank named {text!r}; shipped banks: {', '.join(list_banks())} "
                 "(or give the path of a .json file)"
             )
-        return path
-    return Path(text)
+        return path, True
+    return Path(text), False
 
 
 def load_bank(path_or_name) -> dict:
     """Read and validate a bank given by name (``"example"``) or path.
 
-    A bank of your own is checked in full (JSON Schema, then the rules a
-    schema cannot state). A bank shipped with dcteach (in :data:`BANKS_DIR`)
-    gets the second check only, and the full one as soon as that finds
-    anything wrong: the test suite validates every shipped bank against the
+    A bank given by path is checked in full (JSON Schema, then the rules a
+    schema cannot state). A bank shipped with dcteach, given by name (what a
+    notebook's Quiz does), gets the second check only, and the full one as
+    soon as that finds anything wrong: the test suite validates every shipped bank against the
     schema (``tests/test_quiz_banks.py``), and importing jsonschema would
     cost every Quiz cell seconds.
 
@@ -148,9 +149,9 @@ def load_bank(path_or_name) -> dict:
     QuizBankError
         If the file is missing, not JSON, or does not follow the schema.
     """
-    path = _resolve(path_or_name)
+    path, shipped = _resolve(path_or_name)
     text = read_user_text(path, QuizBankError)
     bank = loads_located(text, str(path), QuizBankError, "check for a missing comma or quote there")
-    if path.resolve().parent == BANKS_DIR.resolve():
+    if shipped:
         return _check_shipped(bank, str(path))
     return validate_bank(bank, str(path))
