@@ -38,8 +38,10 @@ setup: $(TEST_STAMP)
 course: $(COURSE_STAMP)
 	@$(BIN)/dcteach course $(ARGS)
 
+# One worker per core (pytest-xdist): each notebook in one worker and kernel, the other tests
+# together in one worker, in order (conftest.py); ARGS="-n 0" runs everything in one process.
 test: $(TEST_STAMP)
-	$(BIN)/python -m pytest --nbval --nbval-current-env --nbval-sanitize-with=tests/nbval_sanitize.cfg $(ARGS)
+	$(BIN)/python -m pytest -n auto --dist loadfile --nbval --nbval-current-env --nbval-sanitize-with=tests/nbval_sanitize.cfg $(ARGS)
 
 # A local JupyterHub with demo students (see docs/lecturers.md): make hub ARGS="--students 3"
 hub: $(TEST_STAMP)

@@ -15,6 +15,8 @@ import pytest
 BANKS = Path(__file__).resolve().parent.parent / "dcteach" / "quiz" / "banks"
 SCHEMA = BANKS.parent / "schema.json"
 COURSE_BANKS = [f"nb{i:02d}" for i in range(10)]
+#: every bank shipped with dcteach: `load_bank(name)` trusts their schema check to this file
+SHIPPED_BANKS = sorted(p.stem for p in BANKS.glob("*.json"))
 
 
 def _load(name: str) -> dict:
@@ -28,7 +30,7 @@ def validator():
     return jsonschema.Draft202012Validator(schema)
 
 
-@pytest.mark.parametrize("name", COURSE_BANKS)
+@pytest.mark.parametrize("name", SHIPPED_BANKS)
 def test_bank_follows_the_schema(name, validator):
     errors = sorted(validator.iter_errors(_load(name)), key=lambda e: list(map(str, e.path)))
     assert not errors, "\n".join(f"{name}: {'/'.join(map(str, e.path))}: {e.message}" for e in errors)

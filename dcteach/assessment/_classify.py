@@ -6,7 +6,6 @@ import functools
 import json
 from pathlib import Path
 
-import jsonschema
 import numpy as np
 import pandas as pd
 
@@ -41,6 +40,8 @@ class ClassificationFileError(DatasetError):
 
 @functools.lru_cache(maxsize=1)
 def _validator():
+    import jsonschema  # on first use: importing it costs seconds in a Jupyter environment
+
     schema = json.loads((_HERE / "classification.schema.json").read_text(encoding="utf-8"))
     return jsonschema.Draft202012Validator(schema)
 

@@ -8,7 +8,6 @@ import io
 import json
 from pathlib import Path
 
-import jsonschema
 import pandas as pd
 
 from dcteach._atomic import atomic_write_text
@@ -46,6 +45,8 @@ def load_scale() -> dict:
 
 @functools.lru_cache(maxsize=1)
 def _schema_validator():
+    import jsonschema  # on first use: importing it costs seconds in a Jupyter environment
+
     schema = json.loads((_HERE / "assessment.schema.json").read_text(encoding="utf-8"))
     return jsonschema.Draft202012Validator(schema)
 

@@ -1,0 +1,119 @@
+"""What keeps the course's nbval run fast (issues 11, 12; timings: benchmarks/bench_notebooks.py).
+
+* A notebook's usual cells (dcteach, the exercises, every widget, a quiz of the
+  course) never import jsonschema: in a Jupyter environment that import costs
+  seconds of CPU (its optional format checkers build grammars), once per kernel.
+  Files a user gives are still validated in full.
+* ``make test`` runs with pytest-xdist: every notebook is one unit of work (its
+  cells in order, in one kernel), every other test is in one unit ``suite``
+  (run serially, as without xdist). See the repository's ``conftest.py``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+NOTEBOOK_CELLS = """
+import sys
+from pathlib import Path
+import dcteach as dc
+import dcteach.exercises as dx
+import dcteach.widgets as dw
+import dcteach.assessment
+dx.load("p00").q1.check(...)
+dw.Quiz("nb00", lang="ru")
+dw.Quiz("example")
+for name in ("PriorityMap", "CompetencyClassifier", "InstrumentExplorer", "Timeline", "SelfAssessment"):
+    getattr(dw, name)(lang="en")
+print(sorted(m for m in ("jsonschema", "rfc3987_syntax") if m in sys.modules))
+"""
+
+
+def test_notebook_cells_do_not_import_jsonschema():
+    proc = subprocess.run([sys.executable, "-c", NOTEBOOK_CELLS], capture_output=True, text=True,
+                          cwd=REPO, env={"PYTHONPATH": str(REPO), "MPLBACKEND": "Agg", "PATH": ""})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+
+
+def test_a_shipped_bank_that_breaks_the_schema_still_gets_a_located_error(tmp_path, monkeypatch):
+    from dcteach.quiz import QuizBankError, _bank, load_bank
+
+    bank = json.loads((_bank.BANKS_DIR / "example.json").read_text(encoding="utf-8"))
+    del bank["questions"][0]["answers"]  # the shortcut's checks fail: the full check names the place
+    (tmp_path / "broken.json").write_text(json.dumps(bank), encoding="utf-8")
+    monkeypatch.setattr(_bank, "BANKS_DIR", tmp_path)
+    with pytest.raises(QuizBankError, match=r"broken\.json: .*\n  - questions/0: 'answers' is a required property"):
+        load_bank("broken")
+
+
+def test_a_bank_given_by_path_is_checked_against_the_schema(tmp_path, monkeypatch):
+    """Even in the shipped folder (as the lecturer's release reads it); by name the schema
+    pass is left to tests/test_quiz_banks.py."""
+    from dcteach.quiz import QuizBankError, _bank, load_bank
+
+    bank = json.loads((_bank.BANKS_DIR / "example.json").read_text(encoding="utf-8"))
+    del bank["title"]["ru"]  # only the schema says so
+    path = tmp_path / "mine.json"
+    path.write_text(json.dumps(bank), encoding="utf-8")
+    monkeypatch.setattr(_bank, "BANKS_DIR", tmp_path)
+    for given in (path, str(path)):
+        with pytest.raises(QuizBankError, match=r"title: 'ru' is a required property"):
+            load_bank(given)
+    assert "ru" not in load_bank("mine")["title"]
+
+
+def test_a_user_assessment_file_is_still_validated(tmp_path):
+    from dcteach.assessment import AssessmentFileError, load_assessment
+
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps({"format": "dcteach-self-assessment", "version": 1, "scale": "dcteach-maturity-0-4",
+                                "name": "x", "scores": {"EN-01": "three"}}), encoding="utf-8")
+    with pytest.raises(AssessmentFileError, match=r"a\.json"):
+        load_assessment(path)
+
+
+# --- make test under pytest-xdist ---------------------------------------------------------------
+
+def _root_conftest():
+    spec = importlib.util.spec_from_file_location("dcteach_root_conftest", REPO / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class _Config:
+    def __init__(self, dist):
+        self.values = {"dist": dist, "tx": ["2*popen"], "numprocesses": 2}
+
+    def getvalue(self, name):
+        return self.values.get(name)
+
+
+def test_make_test_keeps_each_notebook_in_one_unit_and_the_rest_in_another():
+    pytest.importorskip("xdist")
+    scheduler = _root_conftest().pytest_xdist_make_scheduler(_Config("loadfile"), None)
+    unit = scheduler._split_scope
+    assert unit("notebooks/00_start_here.ipynb::Cell 0") == unit("notebooks/00_start_here.ipynb::Cell 13")
+    assert unit("notebooks/00_start_here.ipynb::Cell 0") != unit("notebooks/ru/00_start_here.ipynb::Cell 0")
+    others = {unit("tests/test_browser.py::test_lab"), unit("tests/test_hub.py::test_hub[1]"),
+              unit("dcteach/data.py::dcteach.data.load_dataset")}
+    assert others == {"suite"}
+
+
+def test_other_distribution_modes_keep_xdist_own_scheduler():
+    assert _root_conftest().pytest_xdist_make_scheduler(_Config("load"), None) is None
+
+
+def test_make_test_runs_pytest_with_workers_and_loadfile():
+    recipe = (REPO / "Makefile").read_text(encoding="utf-8").split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    assert re.search(r"-m pytest -n auto --dist loadfile --nbval\b", recipe)
