@@ -311,8 +311,11 @@ def test_the_kernel_sees_itself_alone_without_network_and_with_a_fresh_home(tmp_
 
     sandbox = _sandbox.find_sandbox()
     _sandbox.prepare_workdir(str(tmp_path))
+    source = Path(__file__).resolve().parent.parent / "exercises" / "source"
     code = ("import os, json; print(json.dumps({'pids': [p for p in os.listdir('/proc') if p.isdigit()], "
-            "'home': os.environ['HOME'], 'env': sorted(os.environ), 'root': sorted(os.listdir('/'))}))")
+            "'home': os.environ['HOME'], 'env': sorted(os.environ), 'root': sorted(os.listdir('/')), "
+            "'homes': sorted(os.listdir('/home')) if os.path.isdir('/home') else [], "
+            f"'source': os.path.exists({str(source)!r})}}))")
     done = subprocess.run(sandbox.wrap([sys.executable, "-c", code], str(tmp_path),
                                        env=_sandbox.kernel_env(str(tmp_path), sandbox.pythonpath, "en")),
                           capture_output=True, text=True, timeout=120)
@@ -320,4 +323,9 @@ def test_the_kernel_sees_itself_alone_without_network_and_with_a_fresh_home(tmp_
     assert len(seen["pids"]) <= 3  # bwrap's init, python (and nothing of the host)
     assert seen["home"].startswith(str(tmp_path))
     assert "PYTEST_CURRENT_TEST" not in seen["env"] and "DCTEACH_EXERCISES" not in seen["env"]
-    assert "home" not in seen["root"]
+    # no one's home folder is visible: only the read-only paths the kernel needs (the Python
+    # environment, dcteach and the core data), which lie under /home when the checkout does
+    needed = {Path(p).parts[2] for p in sandbox.ro_paths if Path(p).parts[1:2] == ("home",) and len(Path(p).parts) > 2}
+    assert set(seen["homes"]) == needed
+    assert "home" not in seen["root"] or needed
+    assert not seen["source"]  # the lecturer's sources (solutions) stay outside
