@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from _users import as_user
+
 from dcteach._errors import UsageError
 from dcteach.exercises import exchange, marks
 from dcteach.exercises.late import LatePolicy
@@ -230,31 +232,6 @@ def _need_root():
         pytest.skip("needs root to create system users")
 
 
-def _as_user(name: str, func) -> str:
-    """Run ``func()`` in a forked child with ``name``'s uid and gid; return what it returns (a str)."""
-    import pwd
-
-    entry = pwd.getpwnam(name)
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # child
-        try:
-            os.close(read)
-            os.setgroups([])
-            os.setgid(entry.pw_gid)
-            os.setuid(entry.pw_uid)
-            result = func()
-        except BaseException as exc:  # report, never raise in the child
-            result = f"child error: {type(exc).__name__}: {exc}"
-        os.write(write, str(result).encode())
-        os._exit(0)
-    os.close(write)
-    with os.fdopen(read) as stream:
-        out = stream.read()
-    os.waitpid(pid, 0)
-    return out
-
-
 @pytest.fixture
 def two_students():
     _need_root()
@@ -292,7 +269,7 @@ def _students_apart(tmp_path: Path, alice: str, bob: str) -> None:
             return exchange.submit("ex02", file=nb, user=user, root=root).name
         return run
 
-    mine = _as_user(alice, submit_as(alice))
+    mine = as_user(alice, submit_as(alice))
     assert mine.startswith("ex02+"), mine
     target = root / "inbound" / alice / mine
 
@@ -308,11 +285,11 @@ def _students_apart(tmp_path: Path, alice: str, bob: str) -> None:
                 results.append("denied")
         return ",".join(results)
 
-    assert _as_user(bob, probe) == "denied,denied,denied,denied,denied"
+    assert as_user(bob, probe) == "denied,denied,denied,denied,denied"
     # bob pretending to be alice (JUPYTERHUB_USER is only an environment variable) cannot write her inbox
-    assert "cannot write your submission" in _as_user(bob, submit_as(alice)) or \
-        "no inbox" in _as_user(bob, submit_as(alice))
-    assert _as_user(bob, submit_as(bob)).startswith("ex02+")
+    assert "cannot write your submission" in as_user(bob, submit_as(alice)) or \
+        "no inbox" in as_user(bob, submit_as(alice))
+    assert as_user(bob, submit_as(bob)).startswith("ex02+")
     got = {c.student: c for c in exchange.collect(tmp_path / "work", root=root)}
     assert set(got) == {alice, bob} and got[alice].attempts == 1
     exchange.return_feedback({(alice, "ex02"): "for alice", (bob, "ex02"): "for bob"}, root=root)
@@ -324,8 +301,8 @@ def _students_apart(tmp_path: Path, alice: str, bob: str) -> None:
         except PermissionError:
             return "denied"
 
-    assert _as_user(alice, read_alices_feedback) == "for alice"
-    assert _as_user(bob, read_alices_feedback) == "denied"
+    assert as_user(alice, read_alices_feedback) == "for alice"
+    assert as_user(bob, read_alices_feedback) == "denied"
 
 
 def test_collect_into_an_unwritable_place_is_one_line(tmp_path):

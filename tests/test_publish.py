@@ -16,6 +16,8 @@ import pandas as pd
 import pytest
 import yaml
 
+from _users import as_user
+
 import dcteach
 from dcteach.validate import validate
 from dcteach._extension import scaffold
@@ -277,27 +279,7 @@ def test_not_an_extension_or_not_a_package_is_refused(tmp_path, capsys):
 
 def _as_plain_user(func) -> str:
     """``func()`` in a forked child running as the user ``nobody``; what it returns (a str)."""
-    import pwd
-
-    entry = pwd.getpwnam("nobody")
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # child
-        try:
-            os.close(read)
-            os.setgroups([])
-            os.setgid(entry.pw_gid)
-            os.setuid(entry.pw_uid)
-            result = func()
-        except BaseException as exc:  # report, never raise in the child
-            result = f"child error: {type(exc).__name__}: {exc}"
-        os.write(write, str(result).encode())
-        os._exit(0)
-    os.close(write)
-    with os.fdopen(read) as stream:
-        out = stream.read()
-    os.waitpid(pid, 0)
-    return out
+    return as_user("nobody", func)
 
 
 def test_out_a_plain_user_cannot_write_is_refused_in_one_line(tmp_path):
