@@ -636,12 +636,9 @@ async def _judge(question: dict, record: dict | None, assembled: Assembled, sett
         if syntax:
             return Result("incorrect", f"{_STATE_TEXT['incorrect'][lang]} — {question['number']}. {syntax}")
         return Result("not_attempted", q.feedback(_checkers.Verdict("not_attempted"), lang=lang).message)
-    if record.get("state") == "stub":
-        return Result("not_attempted", q.feedback(_checkers.Verdict("not_attempted"), lang=lang).message)
-    if record.get("state") == "raised":
-        verdict = _checkers.Verdict("incorrect", (("raised", {"ename": str(record.get("ename"))[:60],
-                                                              "evalue": str(record.get("evalue"))[:200]}),))
-        return Result("incorrect", q.feedback(verdict, lang=lang).message)
+    if record.get("state") in ("stub", "raised"):  # a function without arguments, called while reading answers
+        verdict, _ = _judge_call(spec, record, frames)
+        return Result(verdict.outcome, q.feedback(verdict, lang=lang).message)
     if record.get("state") != "value":
         return Result("incorrect", f"evaluating your answer raised {str(record.get('error'))[:60]}")
     value = decode(record.get("value"))
