@@ -15,10 +15,15 @@ ValueError: x.json:1:9: not valid JSON (Expecting property name enclosed in doub
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
-__all__ = ["check_format", "first_schema_error", "json_path", "loads_located", "read_user_text"]
+__all__ = ["check_format", "first_schema_error", "json_path", "loads_located", "import_jsonschema", "read_user_text", "schema_validator"]
+
+#: What jsonschema imports, if installed, for its ``iri`` and ``iri-reference`` format checks
+#: (see :func:`import_jsonschema`).
+_IRI_GRAMMARS = "rfc3987_syntax"
 
 
 def read_user_text(path, error: type[Exception], *, not_text: str = "is it the right file?") -> str:
@@ -65,3 +70,40 @@ def first_schema_error(validator, doc) -> tuple[str, str] | None:
     """``(json path, message)`` of the first schema violation in document order, or None."""
     errors = sorted(validator.iter_errors(doc), key=lambda e: (list(map(str, e.path)), e.message))
     return (json_path(errors[0].path), errors[0].message) if errors else None
+
+
+def import_jsonschema():
+    """Import jsonschema (once) without the grammars of its ``iri`` formats; return the module.
+
+    jsonschema, when it is first imported, imports rfc3987-syntax if that is
+    installed (Jupyter installs it), which builds Earley grammars for the ``iri``
+    and ``iri-reference`` formats: about 2.5 CPU seconds in every process that
+    imports jsonschema (a kernel that opens a user's file, a pytest process
+    loading nbval). dcteach's validators check no formats, so jsonschema is
+    imported with that module hidden for the length of the import: it then
+    registers no ``iri`` checks, as when the module is not installed. The hiding
+    is undone at once (a later ``import rfc3987_syntax`` works); if jsonschema
+    or rfc3987-syntax was imported before, nothing is hidden.
+
+    >>> import_jsonschema().__name__
+    'jsonschema'
+    """
+    if "jsonschema" not in sys.modules and _IRI_GRAMMARS not in sys.modules:
+        sys.modules[_IRI_GRAMMARS] = None  # an import of it raises ImportError meanwhile
+        try:
+            import jsonschema
+        finally:
+            del sys.modules[_IRI_GRAMMARS]
+    import jsonschema
+
+    return jsonschema
+
+
+def schema_validator(schema: dict):
+    """A JSON Schema (draft 2020-12) validator for ``schema`` (see :func:`import_jsonschema`).
+
+    >>> v = schema_validator({"type": "object", "required": ["a"]})
+    >>> first_schema_error(v, {})
+    ('(top level)', "'a' is a required property")
+    """
+    return import_jsonschema().Draft202012Validator(schema)

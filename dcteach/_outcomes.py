@@ -30,7 +30,7 @@ from pathlib import Path
 
 from dcteach._atomic import write_text
 from dcteach._errors import DcteachError
-from dcteach._jsondoc import first_schema_error, loads_located, read_user_text
+from dcteach._jsondoc import first_schema_error, loads_located, read_user_text, schema_validator
 
 __all__ = [
     "BLOOM",
@@ -109,10 +109,8 @@ def load_outcomes(folder: str | Path | None = None) -> list[dict]:
     >>> docs[0]["notebook"], docs[0]["outcomes"][0]["id"]
     ('00', 'LO00.1')
     """
-    import jsonschema
-
     folder = Path(folder) if folder is not None else REPO / "notebooks" / "outcomes"
-    validator = jsonschema.Draft202012Validator(_schema(folder))
+    validator = schema_validator(_schema(folder))
     docs = []
     for path in sorted(folder.glob("[0-9][0-9].json")):
         doc = _read_json(path)

@@ -45,6 +45,31 @@ def test_notebook_cells_do_not_import_jsonschema():
     assert proc.stdout.strip() == "[]"
 
 
+OPEN_A_USERS_FILE = """
+import sys
+from dcteach.assessment import load_assessment
+name, scores = load_assessment("notebooks/data/example_assessment_a.json")
+print(len(scores), "jsonschema" in sys.modules, "rfc3987_syntax" in sys.modules)
+import rfc3987_syntax  # the user's own import still works
+print(rfc3987_syntax.is_valid_syntax("iri", "https://example.org/a"))
+"""
+
+
+def test_validating_a_users_file_imports_jsonschema_without_its_iri_grammars():
+    """Notebooks 05, 07 and 09 open a saved self-assessment: jsonschema must not build the
+    grammars of rfc3987-syntax (about 2.5 CPU s a kernel) for formats no schema uses."""
+    proc = subprocess.run([sys.executable, "-c", OPEN_A_USERS_FILE], capture_output=True, text=True,
+                          cwd=REPO, env={"PYTHONPATH": str(REPO), "PATH": ""})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["20", "True", "False", "True"]
+
+
+def test_pytest_processes_import_jsonschema_before_nbval_without_iri_grammars():
+    """``-p dcteach._pytest_plugin`` (pyproject's addopts) runs before nbval's plugin loads nbformat."""
+    assert "nbformat" in sys.modules and "jsonschema" in sys.modules
+    assert sys.modules.get("rfc3987_syntax") is None
+
+
 def test_a_shipped_bank_that_breaks_the_schema_still_gets_a_located_error(tmp_path, monkeypatch):
     from dcteach.quiz import QuizBankError, _bank, load_bank
 

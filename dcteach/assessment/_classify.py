@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from dcteach._atomic import atomic_write_text
-from dcteach._jsondoc import check_format, first_schema_error, loads_located, read_user_text
+from dcteach._jsondoc import check_format, first_schema_error, loads_located, read_user_text, schema_validator
 from dcteach._errors import DatasetError
 from dcteach.assessment._agreement import fleiss_kappa
 from dcteach.data import load_dataset
@@ -40,10 +40,8 @@ class ClassificationFileError(DatasetError):
 
 @functools.lru_cache(maxsize=1)
 def _validator():
-    import jsonschema  # on first use: importing it costs seconds in a Jupyter environment
-
     schema = json.loads((_HERE / "classification.schema.json").read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema)
+    return schema_validator(schema)
 
 
 def competency_types() -> list[str]:

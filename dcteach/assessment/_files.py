@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from dcteach._atomic import atomic_write_text
-from dcteach._jsondoc import check_format, first_schema_error, loads_located, read_user_text
+from dcteach._jsondoc import check_format, first_schema_error, loads_located, read_user_text, schema_validator
 from dcteach._errors import DatasetError
 from dcteach.data import load_dataset
 from dcteach.i18n import resolve_lang
@@ -45,10 +45,8 @@ def load_scale() -> dict:
 
 @functools.lru_cache(maxsize=1)
 def _schema_validator():
-    import jsonschema  # on first use: importing it costs seconds in a Jupyter environment
-
     schema = json.loads((_HERE / "assessment.schema.json").read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema)
+    return schema_validator(schema)
 
 
 @functools.lru_cache(maxsize=2)

@@ -26,7 +26,7 @@ from importlib import resources
 from pathlib import Path
 
 from dcteach._errors import DcteachError, UsageError
-from dcteach._jsondoc import loads_located, read_user_text
+from dcteach._jsondoc import loads_located, read_user_text, schema_validator
 from dcteach.data import LANGUAGES
 from dcteach.data import resolve_lang as _package_resolve_lang
 
@@ -142,9 +142,9 @@ def validate_bank(data: object, *, where: str = "bank") -> dict:
     ...
     dcteach.exercises._bank.BankError: ex01.json: (top level): 'notebook' is a required property
     """
-    import jsonschema
+    validator = schema_validator(_schema())  # imports jsonschema
+    import jsonschema.exceptions
 
-    validator = jsonschema.Draft202012Validator(_schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: (list(e.absolute_path), e.message))
     if errors:
         best = jsonschema.exceptions.best_match(errors)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dcteach._errors import DatasetError, UsageError
-from dcteach._jsondoc import json_path, loads_located, read_user_text
+from dcteach._jsondoc import json_path, loads_located, read_user_text, schema_validator
 
 if TYPE_CHECKING:
     import jsonschema
@@ -29,12 +29,9 @@ class QuizBankError(DatasetError):
 
 @functools.lru_cache(maxsize=1)
 def _validator() -> jsonschema.Draft202012Validator:
-    # imported here: `import jsonschema` costs about 3 s of CPU in a Jupyter environment
-    # (its optional format checkers build grammars at import), too much for every Quiz cell
-    import jsonschema
-
+    # built on first use: a Quiz cell with a shipped bank never needs it
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema)
+    return schema_validator(schema)
 
 
 def list_banks() -> list[str]:
