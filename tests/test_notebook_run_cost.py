@@ -16,6 +16,7 @@ import json
 import re
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -119,6 +120,7 @@ def _root_conftest():
 class _Config:
     def __init__(self, dist):
         self.values = {"dist": dist, "tx": ["2*popen"], "numprocesses": 2}
+        self.option = types.SimpleNamespace(loadscopereorder=True)
 
     def getvalue(self, name):
         return self.values.get(name)
@@ -133,6 +135,41 @@ def test_make_test_keeps_each_notebook_in_one_unit_and_the_rest_in_another():
     others = {unit("tests/test_browser.py::test_lab"), unit("tests/test_hub.py::test_hub[1]"),
               unit("dcteach/data.py::dcteach.data.load_dataset")}
     assert others == {"suite"}
+
+
+def test_units_go_out_in_collection_order_suite_first_then_the_longest_notebooks():
+    pytest.importorskip("xdist")
+    conftest, config = _root_conftest(), _Config("loadfile")
+    conftest.pytest_xdist_make_scheduler(config, None)
+    assert config.option.loadscopereorder is False  # xdist would sort units by their number of tests
+
+    def item(nodeid):
+        return types.SimpleNamespace(nodeid=nodeid, path=REPO / nodeid.split("::")[0])
+
+    names = ["notebooks/00_start_here.ipynb", "notebooks/09_capstone.ipynb", "notebooks/ru/03_competencies.ipynb"]
+    items = [item(f"{nb}::Cell {i}") for nb in names for i in range(3)]
+    items.insert(4, item("tests/test_data.py::test_x"))
+    items.append(item("dcteach/data.py::dcteach.data.load_dataset"))
+    conftest.pytest_collection_modifyitems(items)
+    order = [i.nodeid for i in items]
+    assert order[:2] == ["tests/test_data.py::test_x", "dcteach/data.py::dcteach.data.load_dataset"]
+    seconds = {nb: conftest.recorded_seconds(REPO / nb) for nb in names}
+    assert all(v > 0 for v in seconds.values()), seconds  # every course notebook records its run
+    by_time = sorted(names, key=lambda nb: -seconds[nb])
+    assert order[2:] == [f"{nb}::Cell {i}" for nb in by_time for i in range(3)]
+
+
+def test_recorded_seconds_sums_the_cells_execution_times(tmp_path):
+    seconds = _root_conftest().recorded_seconds
+    nb = tmp_path / "a.ipynb"
+    timing = {"iopub.execute_input": "2026-12-01T02:53:10.5Z", "shell.execute_reply": "2026-12-01T02:53:12.0Z"}
+    nb.write_text(json.dumps({"cells": [{"cell_type": "code", "metadata": {"execution": timing}},
+                                        {"cell_type": "code", "metadata": {}},
+                                        {"cell_type": "markdown", "metadata": {}}]}), encoding="utf-8")
+    assert seconds(nb) == 1.5
+    assert seconds(tmp_path / "missing.ipynb") == 0.0
+    (tmp_path / "bad.ipynb").write_text("{", encoding="utf-8")
+    assert seconds(tmp_path / "bad.ipynb") == 0.0
 
 
 def test_other_distribution_modes_keep_xdist_own_scheduler():
