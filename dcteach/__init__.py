@@ -76,7 +76,15 @@ def _figure_html(fig):
 
 
 def _register_figure_alt_text() -> None:
-    """In IPython, show matplotlib figures as ``<img alt>`` too (no matplotlib import here)."""
+    """In IPython, show matplotlib figures as ``<img alt>``, drawn once (no matplotlib import here).
+
+    The ``<img>`` (:func:`dcteach.plots.figure_html`: twice the resolution, and a
+    text alternative) replaces the bare PNG that IPython's inline backend would
+    draw a second time: ``InlineBackend.figure_formats`` is set empty, in the
+    shell's configuration (read when the backend starts) and, if the backend
+    has started, in the running one. ``set_matplotlib_formats("png")`` (from
+    ``matplotlib_inline.backend_inline``) brings the PNG back.
+    """
     import sys
 
     ipython = sys.modules.get("IPython")
@@ -84,10 +92,20 @@ def _register_figure_alt_text() -> None:
     if shell is None or not hasattr(shell, "display_formatter"):
         return
     html = shell.display_formatter.formatters.get("text/html")
-    if html is not None:
-        # registered for the base class: `%matplotlib inline` pops the formatters of Figure itself
-        # (IPython's select_figure_formats), which would drop ours if run after `import dcteach`
-        html.for_type_by_name("matplotlib.figure", "FigureBase", _figure_html)
+    if html is None:
+        return
+    # registered for the base class: `%matplotlib inline` pops the formatters of Figure itself
+    # (IPython's select_figure_formats), which would drop ours if run after `import dcteach`
+    html.for_type_by_name("matplotlib.figure", "FigureBase", _figure_html)
+    shell.config.InlineBackend.figure_formats = set()
+    inline = sys.modules.get("matplotlib_inline.config")
+    if inline is not None and inline.InlineBackend.initialized():
+        backend = inline.InlineBackend.instance()
+        backend.figure_formats = set()
+        if "matplotlib.figure" in sys.modules:
+            from IPython.core.pylabtools import select_figure_formats
+
+            select_figure_formats(shell, set())
 
 
 _register_figure_alt_text()

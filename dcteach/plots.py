@@ -225,12 +225,17 @@ def text_alternative(obj, *, lang: str | None = None) -> str:
     >>> print(text_alternative(ax))
     Chart: WCO instruments by group (the article's three groups). ... Values: strategic 3, political / legal 6, operational 15.
     """
+    return _alt_text(obj, lang, draw=True)
+
+
+def _alt_text(obj, lang: str | None, *, draw: bool) -> str:
+    """:func:`text_alternative`; ``draw=False`` when ``obj``'s figure was just drawn."""
     lang = resolve_lang(lang if lang is not None else getattr(obj, "_dcteach_lang", None))
     given = getattr(obj, _ALT_ATTR, None)
     if given:
         return given
     fig = obj if hasattr(obj, "savefig") else obj.figure
-    if fig is not None:
+    if fig is not None and draw:
         fig.draw_without_rendering()  # automatic ticks get their text only when drawn
     if hasattr(obj, "savefig"):  # a Figure
         axes = [ax for ax in obj.get_axes() if ax.get_visible() and ax.axison or getattr(ax, _ALT_ATTR, None)]
@@ -266,7 +271,7 @@ def figure_html(fig, *, scale: float = 2.0) -> str | None:
     with Image.open(io.BytesIO(png)) as im:
         width = round(im.width / scale)
     payload = base64.b64encode(png).decode("ascii")
-    alt = html.escape(text_alternative(fig), quote=True)
+    alt = html.escape(_alt_text(fig, None, draw=False), quote=True)  # ticks were set by the drawing
     return (f'<img class="dcteach-figure" src="data:image/png;base64,{payload}" alt="{alt}" '
             f'width="{width}" style="max-width:100%;height:auto">')
 

@@ -179,3 +179,31 @@ def test_other_distribution_modes_keep_xdist_own_scheduler():
 def test_make_test_runs_pytest_with_workers_and_loadfile():
     recipe = (REPO / "Makefile").read_text(encoding="utf-8").split("\ntest:", 1)[1].split("\n\n", 1)[0]
     assert re.search(r"-m pytest -n auto --dist loadfile --nbval\b", recipe)
+
+
+def test_nbval_formats_a_kernel_message_only_when_debug_logging_writes_it(caplog):
+    """The -p plugin's stand-in for nbval's eager pformat (see dcteach/_pytest_plugin.py)."""
+    import logging
+
+    import nbval.kernel
+
+    assert nbval.kernel.pformat.__name__ == "LazyPformat"
+    formatted = []
+
+    class Message(dict):
+        def __repr__(self):
+            formatted.append(1)
+            return dict.__repr__(self)
+
+    class Client:
+        def get_iopub_msg(self, timeout=None):
+            return Message(msg_type="status", content={"execution_state": "idle"})
+
+    kernel = nbval.kernel.RunningKernel.__new__(nbval.kernel.RunningKernel)
+    kernel.kc = Client()
+    with caplog.at_level(logging.INFO, logger="nbval"):
+        kernel.get_message("iopub")
+    assert formatted == []  # not written, never formatted
+    with caplog.at_level(logging.DEBUG, logger="nbval"):
+        kernel.get_message("iopub")
+    assert formatted and "'execution_state': 'idle'" in caplog.text

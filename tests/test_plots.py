@@ -177,3 +177,43 @@ def test_radar_labels_of_ones_own_and_unknown_ids():
     assert [t.get_text() for t in ax.get_xticklabels()] == ["EN-01", "Interviews", "MY-02"]
     with pytest.raises(ValueError, match='labels must be "ids", "names"'):
         plots.plot_radar(scores, labels="titles")
+
+
+FIGURE_CELLS = {
+    "dcteach first": ["import dcteach as dc", "import matplotlib.pyplot as plt"],
+    "pyplot first": ["import matplotlib.pyplot as plt", "import dcteach as dc"],
+    "%matplotlib inline after": ["import dcteach as dc", "%matplotlib inline\nimport matplotlib.pyplot as plt"],
+}
+COUNT_DRAWS = """
+import matplotlib.figure
+draws = []
+_draw = matplotlib.figure.Figure.draw
+def _counting(self, renderer):
+    draws.append(1)
+    return _draw(self, renderer)
+matplotlib.figure.Figure.draw = _counting
+"""
+
+
+@pytest.mark.parametrize("order", FIGURE_CELLS)
+def test_a_kernel_shows_a_figure_once_as_img_alt_drawn_once(order, monkeypatch):
+    """In a kernel a figure is one <img alt> at twice the resolution, and no second, bare PNG:
+    one rendering (two draws: one finds the tight bounding box), whatever the import order."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    code = [*FIGURE_CELLS[order], COUNT_DRAWS,
+            "ax = dc.plots.plot_instrument_groups(lang='ru')\nplt.show()",
+            "print(len(draws), dc.plots.text_alternative(ax) == dc.plots.text_alternative(ax.figure))",
+            "from matplotlib_inline.backend_inline import set_matplotlib_formats\nset_matplotlib_formats('png')\n"
+            "plt.figure(); plt.plot([1, 2]); plt.show()"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in code])
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel's own default: the inline backend
+    NotebookClient(nb, timeout=120).execute()
+    shown, counted, png_again = nb.cells[-3].outputs, nb.cells[-2].outputs, nb.cells[-1].outputs
+    assert [sorted(o["data"]) for o in shown] == [["text/html", "text/plain"]]
+    html = shown[0]["data"]["text/html"]
+    assert html.startswith('<img class="dcteach-figure" src="data:image/png;base64,')
+    assert "политико-правовые 6" in html.split(' alt="', 1)[1]  # the text alternative, in Russian
+    assert counted[0]["text"].split() == ["2", "True"]
+    assert [sorted(o["data"]) for o in png_again] == [["image/png", "text/html", "text/plain"]]
