@@ -178,15 +178,30 @@ def test_fast_redraw_draws_the_same_radar_as_a_full_draw():
     assert moved.ax.lines[0].get_ydata().tolist()[3] == 2 and moved.ax.texts[3].get_text() == "2"
 
 
-def test_new_name_or_comparison_redraws_everything(tmp_path):
+def test_new_name_renames_the_legend_in_place_as_a_full_draw_would(monkeypatch):
+    import dcteach.widgets.self_assessment as module
+
+    renamed = SelfAssessment(lang="en", name="a")
+    calls = []
+    monkeypatch.setattr(module, "plot_radar", lambda *a, **k: calls.append(a))
+    renamed.name_box.value = "Customs of B, 2025 (a longer name)"
+    assert calls == []  # no full redraw
+    monkeypatch.undo()
+    fresh = SelfAssessment(lang="en", name="Customs of B, 2025 (a longer name)")
+    assert [t.get_text() for t in renamed.ax.get_legend().get_texts()] == ["Customs of B, 2025 (a longer name)"]
+    assert _png(renamed) == _png(fresh)
+
+
+def test_a_comparison_redraws_everything(tmp_path):
     sa = SelfAssessment(lang="en", name="a")
-    sa.name_box.value = "b"
-    assert [t.get_text() for t in sa.ax.get_legend().get_texts()] == ["b"]
     save_assessment(tmp_path / "o.json", "old", dict.fromkeys(IDS, 2))
     sa.add_comparison(tmp_path / "o.json")
+    assert [t.get_text() for t in sa.ax.get_legend().get_texts()] == ["a", "old"]
     sa.sliders["EN-01"].value = 4  # fast path with two series
     assert [line.get_ydata()[0] for line in sa.ax.lines] == [4, 2]
     assert len(sa.ax.texts) == 0  # no value labels with several series
+    sa.name_box.value = "b"
+    assert [t.get_text() for t in sa.ax.get_legend().get_texts()] == ["b", "old"]
 
 
 def test_slider_change_does_not_redraw_the_static_parts(monkeypatch):
