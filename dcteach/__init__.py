@@ -67,23 +67,26 @@ def __dir__():
     return sorted(__all__)
 
 
-def _figure_html(fig):
+def _figure_bundle(fig):
     if not hasattr(fig, "savefig") or getattr(fig, "canvas", None) is None or fig is not fig.figure:
         return None  # a SubFigure: shown through its parent figure
-    from dcteach.plots import figure_html
+    from dcteach.plots import figure_bundle
 
-    return figure_html(fig)
+    return figure_bundle(fig)
 
 
 def _register_figure_alt_text() -> None:
     """In IPython, show matplotlib figures as ``<img alt>``, drawn once (no matplotlib import here).
 
-    The ``<img>`` (:func:`dcteach.plots.figure_html`: twice the resolution, and a
-    text alternative) replaces the bare PNG that IPython's inline backend would
-    draw a second time: ``InlineBackend.figure_formats`` is set empty, in the
-    shell's configuration (read when the backend starts) and, if the backend
-    has started, in the running one. ``set_matplotlib_formats("png")`` (from
-    ``matplotlib_inline.backend_inline``) brings the PNG back.
+    A figure's display is :func:`dcteach.plots.figure_bundle`: one drawing at
+    twice the resolution, as an ``<img>`` with a text alternative and as the
+    same PNG. It is IPython's *mime-bundle* formatter for figures, used for every
+    type that no per-type formatter claims; so the inline backend's own PNG
+    formatter, which would draw the figure again, is turned off:
+    ``InlineBackend.figure_formats`` is set empty, in the shell's configuration
+    (read when the backend starts) and, if the backend has started, in the
+    running one. ``set_matplotlib_formats("png")`` (from
+    ``matplotlib_inline.backend_inline``) turns it back on.
     """
     import sys
 
@@ -91,12 +94,9 @@ def _register_figure_alt_text() -> None:
     shell = ipython.get_ipython() if ipython is not None and hasattr(ipython, "get_ipython") else None
     if shell is None or not hasattr(shell, "display_formatter"):
         return
-    html = shell.display_formatter.formatters.get("text/html")
-    if html is None:
-        return
     # registered for the base class: `%matplotlib inline` pops the formatters of Figure itself
     # (IPython's select_figure_formats), which would drop ours if run after `import dcteach`
-    html.for_type_by_name("matplotlib.figure", "FigureBase", _figure_html)
+    shell.display_formatter.mimebundle_formatter.for_type_by_name("matplotlib.figure", "FigureBase", _figure_bundle)
     shell.config.InlineBackend.figure_formats = set()
     inline = sys.modules.get("matplotlib_inline.config")
     if inline is not None and inline.InlineBackend.initialized():

@@ -249,12 +249,20 @@ def _alt_text(obj, lang: str | None, *, draw: bool) -> str:
     return words if len(words) <= _ALT_LIMIT else words[: _ALT_LIMIT - 1] + "…"
 
 
-def figure_html(fig, *, scale: float = 2.0) -> str | None:
-    """HTML of ``fig`` as an ``<img>`` with its text alternative, drawn at ``scale`` × resolution.
+def figure_bundle(fig, *, scale: float = 2.0) -> tuple[dict, dict] | None:
+    """``fig`` drawn once, as IPython's ``(data, metadata)``: an ``<img alt>`` and the same PNG.
 
-    IPython's HTML formatter for matplotlib figures (registered when
-    ``dcteach`` is imported in a notebook): JupyterLab shows this instead of
-    the bare PNG, which has no ``alt``. ``None`` for an empty figure.
+    IPython's formatter for matplotlib figures (registered when ``dcteach`` is
+    imported in a notebook). The PNG is drawn at ``scale`` × the figure's
+    resolution, so it stays sharp at 200 % zoom. ``text/html`` is an ``<img>``
+    with the text alternative as ``alt`` (what JupyterLab and Voilà show);
+    ``image/png`` is the same picture, with its display size as metadata, for
+    what cannot show HTML (a PDF export). ``None`` for an empty figure.
+
+    >>> ax = plot_instrument_groups(lang="en")
+    >>> data, metadata = figure_bundle(ax.figure)
+    >>> sorted(data), data["image/png"] in data["text/html"], sorted(metadata["image/png"])
+    (['image/png', 'text/html'], True, ['height', 'width'])
     """
     import base64
     import html
@@ -269,11 +277,18 @@ def figure_html(fig, *, scale: float = 2.0) -> str | None:
     from PIL import Image
 
     with Image.open(io.BytesIO(png)) as im:
-        width = round(im.width / scale)
+        width, height = round(im.width / scale), round(im.height / scale)
     payload = base64.b64encode(png).decode("ascii")
     alt = html.escape(_alt_text(fig, None, draw=False), quote=True)  # ticks were set by the drawing
-    return (f'<img class="dcteach-figure" src="data:image/png;base64,{payload}" alt="{alt}" '
-            f'width="{width}" style="max-width:100%;height:auto">')
+    img = (f'<img class="dcteach-figure" src="data:image/png;base64,{payload}" alt="{alt}" '
+           f'width="{width}" style="max-width:100%;height:auto">')
+    return {"text/html": img, "image/png": payload}, {"image/png": {"width": width, "height": height}}
+
+
+def figure_html(fig, *, scale: float = 2.0) -> str | None:
+    """HTML of ``fig`` as an ``<img>`` with its text alternative (see :func:`figure_bundle`)."""
+    bundle = figure_bundle(fig, scale=scale)
+    return None if bundle is None else bundle[0]["text/html"]
 
 
 def _axes(ax, lang: str, **subplot_kw):

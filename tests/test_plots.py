@@ -197,8 +197,11 @@ matplotlib.figure.Figure.draw = _counting
 
 @pytest.mark.parametrize("order", FIGURE_CELLS)
 def test_a_kernel_shows_a_figure_once_as_img_alt_drawn_once(order, monkeypatch):
-    """In a kernel a figure is one <img alt> at twice the resolution, and no second, bare PNG:
-    one rendering (two draws: one finds the tight bounding box), whatever the import order."""
+    """In a kernel a figure is drawn once (two draws: one finds the tight bounding box), at twice
+    the resolution, and shown as an <img alt> and as the same PNG (for a PDF export), whatever
+    the import order; the inline backend draws no second PNG unless asked to."""
+    import base64
+
     import nbformat
     from nbclient import NotebookClient
 
@@ -211,9 +214,15 @@ def test_a_kernel_shows_a_figure_once_as_img_alt_drawn_once(order, monkeypatch):
     monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel's own default: the inline backend
     NotebookClient(nb, timeout=120).execute()
     shown, counted, png_again = nb.cells[-3].outputs, nb.cells[-2].outputs, nb.cells[-1].outputs
-    assert [sorted(o["data"]) for o in shown] == [["text/html", "text/plain"]]
-    html = shown[0]["data"]["text/html"]
-    assert html.startswith('<img class="dcteach-figure" src="data:image/png;base64,')
+    assert [sorted(o["data"]) for o in shown] == [["image/png", "text/html", "text/plain"]]
+    data, metadata = shown[0]["data"], shown[0]["metadata"]
+    html = data["text/html"]
+    assert html.startswith(f'<img class="dcteach-figure" src="data:image/png;base64,{data["image/png"]}" alt="')
     assert "политико-правовые 6" in html.split(' alt="', 1)[1]  # the text alternative, in Russian
+    png = base64.b64decode(data["image/png"])
+    width = int.from_bytes(png[16:20], "big")  # the PNG's IHDR: drawn at twice the size it is shown
+    assert metadata["image/png"]["width"] == round(width / 2) and f'width="{round(width / 2)}"' in html
     assert counted[0]["text"].split() == ["2", "True"]
-    assert [sorted(o["data"]) for o in png_again] == [["image/png", "text/html", "text/plain"]]
+    again = png_again[0]["data"]
+    assert sorted(again) == ["image/png", "text/html", "text/plain"]
+    assert again["image/png"] not in again["text/html"]  # the inline backend's own PNG, drawn again
