@@ -15,6 +15,7 @@ import time
 import urllib.request
 
 import psutil
+from _procs import command, still_running
 import pytest
 
 from _browser_support import dcteach_argv, free_port, isolated_env
@@ -101,6 +102,7 @@ def _descendants(pid: int) -> list[psutil.Process]:
         return []
 
 
+
 def _wait_http(url: str, proc: subprocess.Popen, timeout: float = 90) -> bytes:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -161,15 +163,15 @@ def test_course_stops_with_its_kernels_on_a_signal(started, tmp_path, sig):
     _wait_http(f"http://127.0.0.1:{port}/api/status?token=-tok3n", proc)
     _start_kernel(port)
     deadline = time.monotonic() + 60
-    while not any("ipykernel" in " ".join(p.cmdline()) for p in _descendants(proc.pid)):
+    while not any("ipykernel" in command(p) for p in _descendants(proc.pid)):
         assert time.monotonic() < deadline, "no kernel process appeared"
         time.sleep(0.2)
     family = _descendants(proc.pid)
     assert len(family) >= 2  # JupyterLab and the kernel
     os.kill(proc.pid, sig)  # to dcteach only, as `kill PID` or a closed terminal would
     assert proc.wait(timeout=60) == 0
-    gone, alive = psutil.wait_procs(family, timeout=30)
-    assert alive == [], [p.cmdline() for p in alive]
+    alive = still_running(family)
+    assert alive == [], [command(p) for p in alive]
     with pytest.raises(ConnectionRefusedError):  # nobody listens on the port any more
         socket.create_connection(("127.0.0.1", port), timeout=5).close()
     text = _stderr(err)
@@ -205,10 +207,10 @@ def test_dashboard_stops_with_its_kernel_on_a_signal(started, sig):
         page = r.read()  # Voilà runs the notebook in a kernel before it answers
     assert b"<html" in page.lower()
     family = _descendants(proc.pid)
-    assert any("ipykernel" in " ".join(p.cmdline()) for p in family)
+    assert any("ipykernel" in command(p) for p in family)
     os.kill(proc.pid, sig)
     assert proc.wait(timeout=60) == 0
-    gone, alive = psutil.wait_procs(family, timeout=30)
-    assert alive == [], [p.cmdline() for p in alive]
+    alive = still_running(family)
+    assert alive == [], [command(p) for p in alive]
     text = _stderr(err)
     assert "Voila]" not in text and "[I " not in text and "dcteach dashboard: stopped" in text

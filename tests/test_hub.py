@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from _procs import command, still_running
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
@@ -86,7 +87,11 @@ def hub(tmp_path_factory):
     running.stop()
     import psutil
 
-    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    try:
+        hub = psutil.Process(pid)
+    except psutil.NoSuchProcess:
+        hub = None
+    assert hub is None or still_running([hub], timeout=0) == []
     left = [p for p in psutil.process_iter(["cmdline"])
             if str(state) in " ".join(p.info["cmdline"] or []) and p.pid != os.getpid()]
     assert not left, f"processes outlived the hub: {[p.info['cmdline'][:3] for p in left]}"
@@ -243,7 +248,7 @@ def test_dcteach_hub_logs_in_through_its_proxy_and_stops_everything_on_sigterm(t
             lines.append(line.strip())
         password = re.search(r"students' password \(demo only\): (\S+)", "\n".join(lines))[1]
         tree = psutil.Process(proc.pid).children(recursive=True)
-        assert any("configurable-http-proxy" in " ".join(p.cmdline()) for p in tree)
+        assert any("configurable-http-proxy" in command(p) for p in tree)
         with requests.Session() as web:
             page = web.get(f"http://127.0.0.1:{port}/hub/login", timeout=30)
             xsrf = re.search(r'name="_xsrf" value="([^"]+)"', page.text)[1]
@@ -261,6 +266,5 @@ def test_dcteach_hub_logs_in_through_its_proxy_and_stops_everything_on_sigterm(t
     finally:
         if proc.poll() is None:
             proc.kill()
-    time.sleep(1)
-    left = [p for p in tree if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
-    assert not left, f"still running after SIGTERM: {[p.cmdline()[:3] for p in left]}"
+    left = still_running(tree)
+    assert not left, f"still running after SIGTERM: {[command(p)[:120] for p in left]}"
