@@ -188,6 +188,10 @@ class LocalHub:
                 child.kill()
             except Exception:
                 pass
+        if tree:  # a killed process ends a moment later: return once it has
+            import psutil
+
+            psutil.wait_procs(tree, timeout=timeout)
 
 
 def start(state: str | os.PathLike, *, students: int = 3, port: int = 8000, lang: str = "en",
