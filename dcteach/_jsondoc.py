@@ -19,7 +19,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-__all__ = ["check_format", "first_schema_error", "json_path", "loads_located", "import_jsonschema", "read_user_text", "schema_validator"]
+__all__ = ["check_format", "first_schema_error", "import_jsonschema", "json_path", "loads_located", "read_user_text",
+           "schema_validator"]
 
 #: What jsonschema imports, if installed, for its ``iri`` and ``iri-reference`` format checks
 #: (see :func:`import_jsonschema`).

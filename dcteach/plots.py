@@ -285,12 +285,6 @@ def figure_bundle(fig, *, scale: float = 2.0) -> tuple[dict, dict] | None:
     return {"text/html": img, "image/png": payload}, {"image/png": {"width": width, "height": height}}
 
 
-def figure_html(fig, *, scale: float = 2.0) -> str | None:
-    """HTML of ``fig`` as an ``<img>`` with its text alternative (see :func:`figure_bundle`)."""
-    bundle = figure_bundle(fig, scale=scale)
-    return None if bundle is None else bundle[0]["text/html"]
-
-
 def _axes(ax, lang: str, **subplot_kw):
     if ax is None:
         _fig, ax = plt.subplots(subplot_kw=subplot_kw or None)

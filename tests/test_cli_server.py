@@ -15,10 +15,10 @@ import time
 import urllib.request
 
 import psutil
-from _procs import command, still_running
 import pytest
 
 from _browser_support import dcteach_argv, free_port, isolated_env
+from _procs import command, still_running
 from dcteach.cli import main
 
 
@@ -100,7 +100,6 @@ def _descendants(pid: int) -> list[psutil.Process]:
         return psutil.Process(pid).children(recursive=True)
     except psutil.NoSuchProcess:
         return []
-
 
 
 def _wait_http(url: str, proc: subprocess.Popen, timeout: float = 90) -> bytes:

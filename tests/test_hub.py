@@ -88,10 +88,10 @@ def hub(tmp_path_factory):
     import psutil
 
     try:
-        hub = psutil.Process(pid)
+        ended = still_running([psutil.Process(pid)], timeout=0) == []
     except psutil.NoSuchProcess:
-        hub = None
-    assert hub is None or still_running([hub], timeout=0) == []
+        ended = True
+    assert ended
     left = [p for p in psutil.process_iter(["cmdline"])
             if str(state) in " ".join(p.info["cmdline"] or []) and p.pid != os.getpid()]
     assert not left, f"processes outlived the hub: {[p.info['cmdline'][:3] for p in left]}"

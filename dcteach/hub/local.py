@@ -188,9 +188,7 @@ class LocalHub:
                 child.kill()
             except Exception:
                 pass
-        if tree:  # a killed process ends a moment later: return once it has
-            import psutil
-
+        if tree:  # a killed process ends a moment later: return once it has (psutil imported above)
             psutil.wait_procs(tree, timeout=timeout)
 
 

@@ -247,20 +247,18 @@ class SelfAssessment(w.VBox):
     def _redraw(self, _change=None) -> None:
         frame = self.series()
         series = tuple(map(str, frame.columns))
-        legend = self.ax.get_legend()
         if self._drawn_series is not None and len(series) == len(self._drawn_series):
             # values or names changed: move the lines, rename the legend's entries, on the
             # kept background (no full redraw)
             update_radar(frame, ax=self.ax)
-            for line, text, name in zip(self.ax.lines, legend.get_texts(), series):
+            for line, text, name in zip(self.ax.lines, self.ax.get_legend().get_texts(), series):
                 line.set_label(name)
                 text.set_text(name)
             png = self._fast.update()
         else:  # a series more or less: draw everything, keep the static parts for later updates
             self.ax.clear()
             plot_radar(frame, ax=self.ax, lang=self.lang, max_level=len(self.scale["levels"]) - 1)
-            legend = self.ax.get_legend()
-            png = self._fast.render([*self.ax.lines, *self.ax.patches, *self.ax.texts, legend])
+            png = self._fast.render([*self.ax.lines, *self.ax.patches, *self.ax.texts, self.ax.get_legend()])
         self._drawn_series = series
         show_png(self.out, png, self.radar_alt(frame), width=int(self.figure.get_figwidth() * _RADAR_DPI))
         gaps = gap_list(self.scores, names=self._names, target=len(self.scale["levels"]) - 1)
