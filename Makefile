@@ -29,7 +29,7 @@ $(TEST_STAMP): pyproject.toml deploy/jupyterhub/package-lock.json $(COURSE_STAMP
 	@echo "make: adding the test tools (pytest, nbval, Playwright, axe-core, Voilà, frictionless, JupyterHub)"
 	$(PIP) -e ".[test]"
 	@echo "make: installing the hub's proxy (configurable-http-proxy, from npm, pinned by deploy/jupyterhub/package-lock.json)"
-	npm ci --no-audit --no-fund --prefix deploy/jupyterhub
+	deploy/jupyterhub/install-proxy
 	@touch $@
 
 setup: $(TEST_STAMP)

@@ -59,8 +59,8 @@ def find_proxy() -> Path:
     found = shutil.which("configurable-http-proxy")
     if found:
         return Path(found)
-    raise UsageError(f"configurable-http-proxy is not installed; run `npm ci --prefix {_deploy_dir()}` "
-                     "(needs Node.js 20+ and npm)")
+    raise UsageError(f"configurable-http-proxy is not installed; run `bash {_deploy_dir() / 'install-proxy'}` "
+                     "(npm ci of the pinned proxy; needs Node.js 20+ and npm)")
 
 
 def free_port() -> int:

@@ -50,7 +50,7 @@ c.JupyterHub.bind_url = os.environ.get("DCTEACH_HUB_URL", "http://127.0.0.1:8000
 c.JupyterHub.hub_ip = "127.0.0.1"
 c.JupyterHub.hub_port = int(os.environ.get("DCTEACH_HUB_INTERNAL_PORT", "8081"))
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{os.environ.get('DCTEACH_HUB_PROXY_API_PORT', '8001')}"
-# configurable-http-proxy from npm: `npm ci --prefix deploy/jupyterhub` (package.json, package-lock.json here)
+# configurable-http-proxy from npm: `deploy/jupyterhub/install-proxy` (npm ci; package.json, package-lock.json here)
 _proxy = os.environ.get("DCTEACH_HUB_PROXY") or str(HERE / "node_modules" / ".bin" / "configurable-http-proxy")
 if not Path(_proxy).is_file():
     _proxy = shutil.which("configurable-http-proxy") or _proxy
