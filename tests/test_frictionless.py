@@ -40,7 +40,7 @@ from pathlib import Path  # noqa: E402
 
 import pyarrow as pa  # noqa: E402
 import pytest  # noqa: E402
-from hypothesis import given, settings  # noqa: E402
+from hypothesis import example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from dcteach._validation._fields import check_column  # noqa: E402
@@ -96,15 +96,24 @@ _CELLS = st.lists(st.sampled_from(list("0123456789+-._ eE") + ["٣", "１", "nan
                   min_size=1, max_size=6).map("".join)
 
 
-@settings(max_examples=300, deadline=None)
+#: XML Schema's gYear (the spec's ``year``): an optional minus, then four digits, or more without a leading zero
+_GYEAR = re.compile(r"-?(?:[1-9][0-9]{3,}|0[0-9]{3})")
+
+
+@settings(max_examples=int(os.environ.get("DCTEACH_HYPOTHESIS_EXAMPLES", "300")), deadline=None)
 @given(ftype=st.sampled_from(["integer", "number", "year", "date", "boolean"]), cell=_CELLS)
+@example(ftype="year", cell="-1000")  # a negative four-digit year: gYear takes it, frictionless does not (once missed here)
+@example(ftype="year", cell="-0044")
+@example(ftype="year", cell="12024")
 def test_generated_cells_agree_with_frictionless_or_follow_the_spec(ftype, cell):
     field = {"name": "v", "type": ftype}
     theirs = frictionless.Field.from_descriptor(field).read_cell(cell)[1] is None
     ours = not check_column(pa.array([cell]), field).findings
     if ours != theirs:
         # the only disagreements: frictionless takes a cell the spec's lexical form rejects, or
-        # (XML Schema's gYear) a year of more than four digits or before year 1, which frictionless rejects
+        # (XML Schema's gYear) a negative year or one of more than four digits, which frictionless rejects
+        # (it takes exactly four characters, 0 to 9999)
         stricter = theirs and not ours and _spec_stricter(ftype, cell)
-        gyear = ours and not theirs and ftype == "year" and re.fullmatch(r"-?(?:[1-9][0-9]{4,}|0[0-9]{3})", cell)
+        gyear = (ours and not theirs and ftype == "year" and _GYEAR.fullmatch(cell) is not None
+                 and (cell.startswith("-") or len(cell) > 4))
         assert stricter or gyear, (ftype, cell, ours, theirs)
