@@ -32,9 +32,11 @@ __all__ = [
     "ARTIFACTS",
     "TIMEOUT_MS",
     "axe_violations",
+    "cut_off_labels",
     "CHROMIUM",
     "REPO",
     "dcteach_argv",
+    "element_screenshot",
     "free_port",
     "isolated_env",
     "launch_chromium",
@@ -231,6 +233,45 @@ def unlabelled_controls(locator) -> list[str]:
     ``title``, or a button's own text.
     """
     return locator.evaluate(_UNLABELLED_JS)
+
+
+# The height of the scrolling box an element sits in (JupyterLab's notebook panel), or of the window.
+_SCROLLER_HEIGHT_JS = """
+(el) => {
+  for (let p = el.parentElement; p; p = p.parentElement) {
+    const o = getComputedStyle(p).overflowY;
+    if ((o === 'auto' || o === 'scroll') && p.scrollHeight > p.clientHeight) return p.clientHeight;
+  }
+  return window.innerHeight;
+}
+"""
+
+
+def cut_off_labels(locator) -> list[str]:
+    """Texts of the buttons and widget labels inside ``locator`` that do not fit (shown cut, with "…")."""
+    return locator.locator("button, .widget-label").evaluate_all(
+        "els => els.filter(e => e.getClientRects().length && e.scrollWidth > e.clientWidth + 1)"
+        ".map(e => e.textContent.trim())")
+
+
+def element_screenshot(page, locator, path: Path) -> None:
+    """Save a screenshot of ``locator`` whole, even when it is taller than its scrolling box.
+
+    JupyterLab scrolls a notebook inside a panel of fixed height, so Playwright's screenshot of a
+    taller widget stitches the lab's menus and grey background into it. For the screenshot the
+    window grows until the widget fits in the panel; then it gets its size back.
+    """
+    old = page.viewport_size
+    tall = locator.evaluate("e => e.getBoundingClientRect().height")
+    room = locator.evaluate(_SCROLLER_HEIGHT_JS)
+    if old and tall + 16 > room:
+        page.set_viewport_size({"width": old["width"], "height": int(old["height"] - room + tall + 32)})
+    try:
+        locator.scroll_into_view_if_needed()
+        locator.screenshot(path=str(path))
+    finally:
+        if old:
+            page.set_viewport_size(old)
 
 
 @contextlib.contextmanager

@@ -18,7 +18,8 @@ import nbformat
 import pytest
 from playwright.sync_api import expect
 
-from _browser_support import ARTIFACTS, REPO, axe_violations, served_in_chromium, unlabelled_controls
+from _browser_support import (ARTIFACTS, REPO, axe_violations, cut_off_labels, element_screenshot, served_in_chromium,
+                              unlabelled_controls)
 from dcteach.assessment import assessment_items, load_scale
 from dcteach.data import load_dataset
 from dcteach.i18n import _, field_labels, ngettext
@@ -133,7 +134,7 @@ def test_self_assessment_slider_redraws_radar_and_gap_list(assessment_page):
     assert _gap_list(sa).text_content() != before_gaps
     expect(radar).not_to_have_attribute("src", before_img)  # redrawn by the kernel
     page.screenshot(path=str(ARTIFACTS / "course-self-assessment.png"))
-    sa.screenshot(path=str(ARTIFACTS / "course-self-assessment-widget.png"))  # the whole widget
+    element_screenshot(page, sa, ARTIFACTS / "course-self-assessment-widget.png")  # the whole widget
 
 
 def test_self_assessment_results_in_text(assessment_page):
@@ -217,7 +218,7 @@ def test_self_assessment_long_names_are_not_cut_off_when_narrow(assessment_page)
             ".map(e => e.textContent)")
         assert truncated == []
         assert sa.locator(".dcteach-item-slider .widget-label").count() == 20
-        sa.screenshot(path=str(ARTIFACTS / "course-self-assessment-narrow.png"))
+        element_screenshot(page, sa, ARTIFACTS / "course-self-assessment-narrow.png")
     finally:
         page.set_viewport_size(old)
 
@@ -243,7 +244,8 @@ def test_self_assessment_in_russian(assessment_page):
     expect(ru.locator(".dcteach-gaps b")).to_have_text(_("assessment.gaps_title", "ru"))
     expect(ru.get_by_role("link", name=_("assessment.download_csv", "ru"))).to_be_visible()
     assert any("\u0400" <= ch <= "\u04ff" for ch in ru_names["EN-02"])  # the labels really are Cyrillic
-    ru.screenshot(path=str(ARTIFACTS / "course-self-assessment-ru.png"))
+    assert cut_off_labels(ru) == []  # "Добавить к сравнению" is longer than ipywidgets' 148 px buttons
+    element_screenshot(page, ru, ARTIFACTS / "course-self-assessment-ru.png")
 
 
 def test_priority_map_cell_chosen_by_click(lab):
@@ -266,7 +268,7 @@ def test_priority_map_cell_chosen_by_click(lab):
         not_linked = pm.get_by_role("button", name=re.compile(r"^INS-DM .* × PA-07 .*: not linked$"))
         not_linked.click()
         expect(rationale).to_contain_text(_("map.no_link", "en"))
-        pm.screenshot(path=str(ARTIFACTS / "course-priority-map.png"))
+        element_screenshot(page, pm, ARTIFACTS / "course-priority-map.png")
         assert unlabelled_controls(pm) == []
     finally:
         page.close()
@@ -313,7 +315,7 @@ def test_instrument_explorer_filters_and_shows_the_count(lab):
             const s = getComputedStyle(el); c.font = s.font;
             return c.measureText(el.placeholder).width <= el.clientWidth - parseFloat(s.paddingLeft)
                    - parseFloat(s.paddingRight); }""")
-        ex.screenshot(path=str(ARTIFACTS / "widget-instrument-explorer.png"))
+        element_screenshot(page, ex, ARTIFACTS / "widget-instrument-explorer.png")
     finally:
         page.close()
 
@@ -336,8 +338,24 @@ def test_russian_notebook_shows_russian_prose_and_widgets(lab):
         expect(pm.get_by_role("combobox", name=_("map.instrument", "ru"))).to_be_visible()
         expect(pm.get_by_role("combobox", name=_("map.priority_area", "ru"))).to_be_visible()
         assert unlabelled_controls(pm) == []
-        pm.screenshot(path=str(ARTIFACTS / "course-ru-priority-map.png"))
+        assert cut_off_labels(page.locator(".jp-Notebook")) == []
+        element_screenshot(page, pm, ARTIFACTS / "course-ru-priority-map.png")
         page.screenshot(path=str(ARTIFACTS / "course-ru-02.png"))
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("notebook", ["03_competencies.ipynb", "08_research_extending_datasets.ipynb"])
+def test_russian_widgets_show_whole_labels(lab, notebook):
+    """The classifier and the coding widget in Russian: no label or button is cut off, every control is named."""
+    page = open_and_run_all(lab, f"ru/{notebook}")
+    try:
+        wait_all_cells_ran(page)
+        widget = page.locator(".dcteach-competency-classifier, .dcteach-coding").first
+        expect(widget).to_be_visible()
+        assert cut_off_labels(page.locator(".jp-Notebook")) == []
+        assert unlabelled_controls(widget) == []
+        element_screenshot(page, widget, ARTIFACTS / f"course-ru-{notebook.removesuffix('.ipynb')}-widget.png")
     finally:
         page.close()
 
@@ -364,14 +382,14 @@ def test_notebook_outputs_pass_axe_core(lab, course_copy, notebook):
             assert (images.nth(i).get_attribute("alt") or "").strip(), images.nth(i).evaluate("e => e.outerHTML.slice(0, 200)")
         violations = axe_violations(page, [".jp-OutputArea-output"])
         assert violations == [], violations
+        assert cut_off_labels(page.locator(".jp-Notebook")) == []
         stem = notebook.removesuffix(".ipynb")
         widgets = page.locator(".jp-OutputArea-output > .jupyter-widgets[class*=dcteach-], "
                                ".jp-OutputArea-output [class*=dcteach-][class*=widget-vbox]")
         for i in range(min(widgets.count(), 8)):
             w = widgets.nth(i)
             name = next((c for c in (w.get_attribute("class") or "").split() if c.startswith("dcteach-")), "widget")
-            w.scroll_into_view_if_needed()
-            w.screenshot(path=str(ARTIFACTS / f"nb-{stem}-{i}-{name}.png"))
+            element_screenshot(page, w, ARTIFACTS / f"nb-{stem}-{i}-{name}.png")
         page.screenshot(path=str(ARTIFACTS / f"nb-{stem}.png"), full_page=True)
     finally:
         page.close()

@@ -16,6 +16,7 @@ from _browser_support import (
     ARTIFACTS,
     Server,
     axe_violations,
+    cut_off_labels,
     dcteach_argv,
     free_port,
     isolated_env,
@@ -181,6 +182,7 @@ def test_usable_at_200_percent_zoom(page):
         truncated = page.locator(".dcteach-item-slider .widget-label").evaluate_all(
             "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)")
         assert truncated == []
+        assert cut_off_labels(page.locator(".dcteach-dashboard")) == []  # nor a button's label
         link = page.get_by_role("link", name=_("assessment.download_json", LANG))
         before = link.get_attribute("href")
         handle = _slider_row(page, "EN-05").get_by_role("slider")

@@ -17,7 +17,8 @@ def test_items_and_types():
     options = [o[1] for o in cc.type_selects["AP-01"].options]
     assert options == [None, "strategic", "core", "key", "leading"]  # no "standard", no answer key
     assert cc.type_selects["AP-01"].options[1][0] == "стратегическая"
-    assert "правильного ответа нет" in cc.children[0].value
+    assert "правильного ответа нет" in cc.children[1].value  # after the invisible a11y support
+    assert all("dcteach-item-choice" in dd._dom_classes for dd in cc.type_selects.values())  # names wrap, whole
 
 
 @pytest.mark.parametrize("lang", ["en", "ru"])

@@ -27,6 +27,7 @@ __all__ = [
     "FastFigure",
     "a11y_support",
     "atomic_write_text",
+    "button_row",
     "download_anchor",
     "esc",
     "figure_png",
@@ -39,6 +40,7 @@ __all__ = [
     "show_figure",
     "show_png",
     "status_widget",
+    "text_button",
 ]
 
 
@@ -109,6 +111,28 @@ def new_output(css_class: str | None = None) -> w.Output:
     if css_class:
         out.add_class(css_class)
     return out
+
+
+def text_button(description: str, *, icon: str = "", **kwargs) -> w.Button:
+    """A button as wide as its label.
+
+    ipywidgets gives every button 148 px, which cuts longer labels with "…"
+    (in Russian: "Добавить к сравнению", "Сохранить и далее").
+
+    >>> text_button("Добавить к сравнению", icon="plus").layout.width
+    'auto'
+    """
+    kwargs.setdefault("layout", w.Layout(width="auto"))
+    return w.Button(description=description, icon=icon, **kwargs)
+
+
+def button_row(*buttons: w.Widget) -> w.HBox:
+    """Buttons side by side, wrapping onto a new line when the row is too narrow for them.
+
+    >>> button_row(text_button("A"), text_button("B")).layout.flex_flow
+    'row wrap'
+    """
+    return w.HBox(list(buttons), layout=w.Layout(flex_flow="row wrap"))
 
 
 def status_widget() -> w.HTML:
@@ -345,6 +369,12 @@ _A11Y_CSS = """<style>
   flex: 1 1 8em; min-width: 6em; height: auto; min-height: 28px; padding: 8px 14px; box-sizing: border-box;
   overflow: visible;
 }
+/* the classifier's item names: whole, wrapped above the dropdown, never cut off with "…" */
+.widget-dropdown.dcteach-item-choice { flex-wrap: wrap; height: auto; margin-bottom: 0.5em; }
+.widget-dropdown.dcteach-item-choice > .widget-label {
+  flex: 1 1 100%; width: auto !important; max-width: 100%; height: auto; min-height: 0;
+  white-space: normal; overflow: visible; text-overflow: clip; text-align: left; line-height: 1.3;
+}
 .dcteach-cell.dcteach-selected { outline: 3px dashed #D55E00; outline-offset: -4px; font-weight: bold; }
 /* slider handles: dark on the light track (>= 3:1, WCAG 1.4.11); focus is a thick ring, not a colour */
 .dcteach-item-slider .noUi-handle, .dcteach-item-slider .noUi-horizontal .noUi-handle {
@@ -366,7 +396,7 @@ def a11y_support() -> w.Box:
     after the slider's description, and every matrix button (CSS class
     ``dcteach-cell``) after its tooltip; a style sheet lets slider descriptions
     (CSS class ``dcteach-item-slider``) wrap above the track instead of being
-    cut off.
+    cut off; the classifier's item names (``dcteach-item-choice``) wrap the same way.
 
     >>> box = a11y_support()
     >>> out = box.children[1]

@@ -29,7 +29,7 @@ import traitlets as t
 from dcteach.coding import load_coding, record_coding
 from dcteach.coding._model import TAXONOMY
 from dcteach.i18n import _
-from dcteach.widgets._common import Choice, esc, resolve_lang, set_status, status_widget
+from dcteach.widgets._common import Choice, button_row, esc, resolve_lang, set_status, status_widget, text_button
 
 __all__ = ["CodingWidget"]
 
@@ -86,28 +86,31 @@ class CodingWidget(w.VBox):
         groups = [g for g in _GROUPS if self._options[g]]
         self.mine: dict[str, tuple[str, str]] = {}
 
+        wide = {"description_width": "initial"}  # labels as wide as their text (never cut off, in either language)
         self.coder_box = w.Text(value="", description=_("coding.coder", lang),
-                                placeholder=_("coding.coder_placeholder", lang))
+                                placeholder=_("coding.coder_placeholder", lang), style=wide)
         self.document_select = Choice(
             options=[(f"{r.id} · {r.title}", r.id) for r in docs.itertuples(index=False)],
-            value=document or None, description=_("coding.document", lang))
+            value=document or None, description=_("coding.document", lang), style=wide)
         self.passage_html = w.HTML()
         self.group_buttons = w.ToggleButtons(options=[(_(f"coding.group.{g}", lang), g) for g in groups],
                                              value=groups[0] if groups else None,
-                                             description=_("coding.group", lang))
+                                             description=_("coding.group", lang),
+                                             style={**wide, "button_width": "auto"})  # long names, in Russian too
         self.code_select = Choice(options=[(_("coding.choose", lang), None)], value=None,
-                                  description=_("coding.code", lang), layout=w.Layout(width="90%"))
+                                  description=_("coding.code", lang), style=wide, layout=w.Layout(width="90%"))
         self.memo_box = w.Textarea(value="", description=_("coding.memo", lang),
-                                   placeholder=_("coding.memo_placeholder", lang), layout=w.Layout(width="90%"))
-        self.previous_button = w.Button(description=_("coding.previous", lang), icon="arrow-left")
-        self.save_button = w.Button(description=_("coding.save", lang), icon="save", button_style="primary")
-        self.next_button = w.Button(description=_("coding.next", lang), icon="arrow-right")
+                                   placeholder=_("coding.memo_placeholder", lang), style=wide,
+                                   layout=w.Layout(width="90%"))
+        self.previous_button = text_button(_("coding.previous", lang), icon="arrow-left")
+        self.save_button = text_button(_("coding.save", lang), icon="save", button_style="primary")
+        self.next_button = text_button(_("coding.next", lang), icon="arrow-right")
         self.progress_html = w.HTML()
         self.status_html = status_widget()
         super().__init__(children=[
             w.HTML(f"<p>{esc(_('coding.intro', lang))}</p>"), self.coder_box, self.document_select,
             self.passage_html, self.group_buttons, self.code_select, self.memo_box,
-            w.HBox([self.previous_button, self.save_button, self.next_button]),
+            button_row(self.previous_button, self.save_button, self.next_button),
             self.progress_html, self.status_html], **kwargs)
         self.add_class("dcteach-coding")
         self.passage_html.add_class("dcteach-coding-passage")

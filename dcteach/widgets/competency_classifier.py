@@ -34,12 +34,14 @@ from dcteach.plots import plot_distribution
 from dcteach.widgets._common import (
     TABLE_CSS,
     Choice,
+    a11y_support,
     esc,
     new_output,
     resolve_lang,
     set_status,
     show_figure,
     status_widget,
+    text_button,
 )
 
 __all__ = ["CompetencyClassifier"]
@@ -74,27 +76,28 @@ class CompetencyClassifier(w.VBox):
         self._type_labels = field_labels("competency_types", "term", lang)
         self.type_selects: dict[str, w.Dropdown] = {}
         self.why_boxes: dict[str, w.Text] = {}
-        rows = [w.HTML(f"<p>{esc(_('classifier.intro', lang))}</p>")]
+        rows = [a11y_support(), w.HTML(f"<p>{esc(_('classifier.intro', lang))}</p>")]
         for kind in ("capability", "action_plan"):
             rows.append(w.HTML(f"<b>{esc(_('classifier.section.' + kind, lang))}</b>"))
             for r in self.items[self.items["kind"] == kind].itertuples():
                 dd = Choice(options=[(_("classifier.unclassified", lang), None)]
                                 + [(self._type_labels[c], c) for c in self.types],
-                                value=None, description=f"{r.id} {r.name}",
-                                style={"description_width": "55%"}, layout=w.Layout(width="60%"))
+                                value=None, description=f"{r.id} {r.name}", layout=w.Layout(width="60%"))
+                dd.add_class("dcteach-item-choice")  # the whole name, wrapped above the dropdown
                 why = w.Text(value="", description=_("classifier.why", lang),
                              placeholder=_("classifier.why_placeholder", lang), layout=w.Layout(width="38%"))
                 self.type_selects[r.id], self.why_boxes[r.id] = dd, why
                 rows.append(w.HBox([dd, why]))
         self.summary_html = w.HTML()
         self.out = new_output("dcteach-classifier-figure")
-        self.student_box = w.Text(value=student, description=_("classifier.student", lang))
+        wide = {"description_width": "initial"}  # labels as wide as their text (never cut off, in either language)
+        self.student_box = w.Text(value=student, description=_("classifier.student", lang), style=wide)
         self.path_box = w.Text(value="", description=_("classifier.file", lang),
-                               placeholder=_("classifier.file_placeholder", lang))
-        self.save_button = w.Button(description=_("classifier.save", lang), icon="save")
+                               placeholder=_("classifier.file_placeholder", lang), style=wide)
+        self.save_button = text_button(_("classifier.save", lang), icon="save")
         self.folder_box = w.Text(value="", description=_("classifier.folder", lang),
-                                 placeholder=_("classifier.folder_placeholder", lang))
-        self.load_class_button = w.Button(description=_("classifier.load_class", lang), icon="users")
+                                 placeholder=_("classifier.folder_placeholder", lang), style=wide)
+        self.load_class_button = text_button(_("classifier.load_class", lang), icon="users")
         self.status_html = status_widget()
         self.agreement_html = w.HTML()
         self.class_results: pd.DataFrame | None = None

@@ -18,7 +18,7 @@ import traitlets as t
 
 from dcteach.i18n import _
 from dcteach.quiz import grade_answer, load_bank
-from dcteach.widgets._common import esc, resolve_lang
+from dcteach.widgets._common import esc, resolve_lang, text_button
 
 __all__ = ["Quiz", "QuestionItem"]
 
@@ -37,9 +37,7 @@ class QuestionItem(w.VBox):
             f"<b>{esc(_('quiz.question_number', lang, number=number, total=total))}</b>"
             f"<br>{esc(question['question'][lang])}"
         )
-        self.check_button = w.Button(
-            description=_("quiz.check", lang), tooltip=_("quiz.check_tooltip", lang), icon="check"
-        )
+        self.check_button = text_button(_("quiz.check", lang), tooltip=_("quiz.check_tooltip", lang), icon="check")
         self.feedback = w.Label(value="")
         self.control = self._make_control()
         self.check_button.on_click(lambda _b: self.check())

@@ -46,6 +46,7 @@ from dcteach.plots import plot_radar, update_radar
 from dcteach.widgets._common import (
     FastFigure,
     a11y_support,
+    button_row,
     download_anchor,
     esc,
     new_output,
@@ -53,6 +54,7 @@ from dcteach.widgets._common import (
     set_status,
     show_png,
     status_widget,
+    text_button,
 )
 
 __all__ = ["SelfAssessment", "decode_download", "file_stem"]
@@ -159,11 +161,11 @@ class SelfAssessment(w.VBox):
         self.path_box = w.Text(value="", description=_("assessment.file", lang),
                                placeholder=_("assessment.file_placeholder", lang),
                                style={"description_width": "initial"}, layout=w.Layout(width="min(100%, 36em)"))
-        self.save_json_button = w.Button(description=_("assessment.save_json", lang), icon="save")
-        self.save_csv_button = w.Button(description=_("assessment.save_csv", lang), icon="save")
-        self.load_button = w.Button(description=_("assessment.load", lang), icon="folder-open")
-        self.compare_button = w.Button(description=_("assessment.compare", lang), icon="plus")
-        self.clear_button = w.Button(description=_("assessment.clear", lang), icon="times")
+        self.save_json_button = text_button(_("assessment.save_json", lang), icon="save")
+        self.save_csv_button = text_button(_("assessment.save_csv", lang), icon="save")
+        self.load_button = text_button(_("assessment.load", lang), icon="folder-open")
+        self.compare_button = text_button(_("assessment.compare", lang), icon="plus")
+        self.clear_button = text_button(_("assessment.clear", lang), icon="times")
         self.status_html = status_widget()
         self.downloads = w.HTML(layout=w.Layout(width="auto"))
         self.downloads.add_class("dcteach-downloads")
@@ -178,8 +180,8 @@ class SelfAssessment(w.VBox):
         self._drawn_series: tuple | None = None  # the series the radar was last fully drawn with
         self.scale_note = scale_note = w.HTML(f"<small>{esc(_('assessment.scale_note', lang, basis=self.scale['basis'][lang]))}</small>")
         files = w.VBox([self.name_box, self.path_box,
-                        w.HBox([self.save_json_button, self.save_csv_button, self.load_button,
-                                self.compare_button, self.clear_button]),
+                        button_row(self.save_json_button, self.save_csv_button, self.load_button,
+                                   self.compare_button, self.clear_button),
                         self.downloads, self.status_html])
         files.add_class("dcteach-assessment-files")
         super().__init__(children=[a11y_support(), scale_note, *rows, files, self.out, self.gaps], **kwargs)
