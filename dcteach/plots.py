@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
+from matplotlib.transforms import Bbox
 
 from dcteach._compute import date_position, format_partial_date, gap_list, priority_matrix
 from dcteach._errors import UsageError
@@ -567,39 +568,103 @@ def update_radar(scores, *, ax):
     return ax
 
 
+TIMELINE_SIZE = (10, 5)  # inches: room for every event's label beside its mark
+
+_LABEL_SPOTS = (  # (dx, dy) in points from the mark, tried in this order; nearest first
+    (0, 9), (0, -10), (11, 0), (-11, 0), (0, 22), (0, -23), (24, 14), (-24, 14), (24, -15), (-24, -15),
+    (0, 35), (0, -36),
+)
+
+
+def _label_points(ax, points, texts, *, fontsize: float, spots=_LABEL_SPOTS) -> None:
+    """Write ``texts[i]`` next to ``points[i]`` (data coordinates), overlapping no other label.
+
+    Each label takes the first of ``spots`` where it overlaps no label already
+    written and no mark, and stays inside the Axes; when none is free, the one that
+    overlaps least. A label not right beside its mark gets a thin leader line.
+    Points are labelled left to right, so the same data give the same figure. Set
+    the Axes' limits first.
+    """
+    get_renderer = getattr(ax.figure.canvas, "get_renderer", None)  # Agg canvases, the inline backend's too
+    renderer = get_renderer() if get_renderer else ax.figure._get_renderer()
+    frame = ax.get_window_extent(renderer)
+    pad = 2 * ax.figure.dpi / 72  # two points around each label and mark, in pixels
+    taken = []
+    for x, y in points:
+        px, py = ax.transData.transform((ax.convert_xunits(x), ax.convert_yunits(y)))
+        taken.append(Bbox.from_extents(px - 3 * pad, py - 3 * pad, px + 3 * pad, py + 3 * pad))
+
+    def clash(box) -> float:
+        if box.y0 < frame.y0 or box.y1 > frame.y1 or box.x0 < frame.x0 or box.x1 > frame.x1:
+            return float("inf")
+        return sum(max(0.0, min(box.x1, t.x1) - max(box.x0, t.x0)) * max(0.0, min(box.y1, t.y1) - max(box.y0, t.y0))
+                   for t in taken)
+
+    for (x, y), text in sorted(zip(points, texts), key=lambda pair: (pair[0][0], pair[0][1])):
+        best = None
+        for dx, dy in spots:
+            near = abs(dx) <= 11 and abs(dy) <= 10
+            label = ax.annotate(
+                text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=fontsize, linespacing=1.0,
+                ha="center" if dx == 0 else ("left" if dx > 0 else "right"),
+                va="center" if dy == 0 else ("bottom" if dy > 0 else "top"),
+                arrowprops=None if near else {"arrowstyle": "-", "color": "0.45", "lw": 0.6, "shrinkA": 1, "shrinkB": 5},
+            )
+            box = label.get_window_extent(renderer).padded(pad)
+            cost = clash(box)
+            if best is None or cost < best[0]:
+                if best is not None:
+                    best[1].remove()
+                best = (cost, label, box)
+            else:
+                label.remove()
+            if cost == 0:
+                break
+        taken.append(best[2])
+
+
 def plot_timeline(events: pd.DataFrame | None = None, *, ax=None, lang: str | None = None):
     """Events by date (x) and body (one row per body), each marked and labelled in text.
 
-    Labels give the event id and the date as precise as known (``2018``, never ``2018-01-01``).
+    Labels give the event id and the date as precise as known (``2018``, never
+    ``2018-01-01``). Each sits beside its mark where it covers no other label and
+    no mark; in the default 10 × 5 in figure (the Timeline widget's) that holds for
+    every event of the core table, in both languages. In a smaller Axes a label
+    may have to overlap: it takes the place where it overlaps least.
 
     Parameters
     ----------
     events : DataFrame, optional
         The ``events`` table, loaded in any language (default: the core table), possibly filtered.
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new 10 × 5 in figure).
     """
     lang = resolve_lang(lang)
     ev = load_dataset("events") if events is None else events
     ev = ev.assign(body=_as_codes(ev["body"], "events", "body"))
     labels = field_labels("events", "body", lang)
     bodies = [b for b in labels if b in set(ev["body"].astype(str))]
+    if ax is None:
+        _fig, ax = plt.subplots(figsize=TIMELINE_SIZE)
     ax = _axes(ax, lang)
+    points, texts = [], []
     for i, body in enumerate(bodies):
         sub = ev[ev["body"].astype(str) == body]
         st = style(list(labels).index(body))
         x = [date_position(d) for d in sub["date_start"]]
         ax.scatter(x, [i] * len(x), color=st["color"], marker=st["marker"], s=60, edgecolor="black",
                    zorder=3, label=labels[body])
-        for k, (xx, row) in enumerate(zip(x, sub.itertuples())):
-            date = format_partial_date(row.date_start, row.date_precision)
-            ax.annotate(f"{row.id}\n{date}", (xx, i), xytext=(0, (10, -22, 24)[k % 3]),
-                        textcoords="offset points", fontsize=6, ha="center")
-    ax.set_yticks(range(len(bodies)), [labels[b] for b in bodies], fontsize=8)
-    ax.set_ylim(-0.7, max(len(bodies) - 0.3, 0.7))
+        points += [(xx, i) for xx in x]
+        texts += [f"{row.id}\n{format_partial_date(row.date_start, row.date_precision)}" for row in sub.itertuples()]
+    ax.set_yticks(range(len(bodies)), [labels[b] for b in bodies], fontsize=9)
+    ax.set_ylim(-0.9, max(len(bodies) - 0.1, 0.9))  # room for labels above the top row and below the bottom one
+    if points:
+        xs = [p[0] for p in points]
+        ax.set_xlim(min(xs) - pd.Timedelta(days=300), max(xs) + pd.Timedelta(days=300))  # room for the end labels
     ax.set_xlabel(_("plots.timeline.xlabel", lang))
     ax.set_title(_("plots.timeline.title", lang, n=len(ev)), fontsize=10)
     ax.grid(axis="x", linestyle=":", alpha=0.6)
-    if bodies:
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7)
+    _label_points(ax, points, texts, fontsize=8)
     return ax
 
 

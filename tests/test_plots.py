@@ -82,6 +82,40 @@ def test_timeline(lang, body):
     assert len(ax.collections) == len(ax.get_yticks())  # one marker series per body
 
 
+def _label_clashes(ax):
+    """Labels of ``ax`` that leave the Axes, overlap another label or cover a mark (in pixels)."""
+    renderer = ax.figure.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in ax.texts]
+    marks = [tuple(xy) for c in ax.collections for xy in c.get_offset_transform().transform(c.get_offsets())]
+    found = []
+    for i, (text, box) in enumerate(boxes):
+        if box.x0 < frame.x0 or box.x1 > frame.x1 or box.y0 < frame.y0 or box.y1 > frame.y1:
+            found.append(f"{text!r} leaves the Axes")
+        found += [f"{text!r} overlaps {other!r}" for other, box2 in boxes[i + 1:] if box.overlaps(box2)]
+        found += [f"{text!r} covers the mark at {xy}" for xy in marks if box.contains(*xy)]
+    return found
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+@pytest.mark.parametrize("bodies", [None, ("policy_commission", "capacity_building_committee", "other")])
+def test_timeline_labels_cover_no_label_and_no_mark(lang, bodies):
+    events = dc.load_dataset("events")
+    if bodies:
+        events = events[events["body"].astype(str).isin(bodies)]
+    ax = plots.plot_timeline(events, lang=lang)
+    assert tuple(ax.figure.get_size_inches()) == plots.TIMELINE_SIZE
+    assert len(ax.texts) == len(events)
+    assert _label_clashes(ax) == []
+    assert min(t.get_fontsize() for t in ax.texts) >= 8
+
+
+def test_timeline_label_clashes_are_found():
+    fig, ax = plt.subplots(figsize=(2, 1.5))  # far too small: labels must overlap
+    plots.plot_timeline(ax=ax)
+    assert any("overlaps" in c for c in _label_clashes(ax))
+
+
 def test_distribution():
     ax = plots.plot_distribution({"strategic": 1, "core": 2, "key": 0, "leading": 4}, lang="en")
     assert [t.get_text() for t in ax.texts] == ["1", "2", "0", "4"]

@@ -22,6 +22,17 @@ def test_filter_by_body(lang):
     assert "FN-35" in tl.table_html.value       # and the source
 
 
+@pytest.mark.parametrize("lang, head", [("en", "Id"), ("ru", "Код")])
+def test_each_table_row_starts_with_the_id_written_on_the_plot(lang, head):
+    import re
+
+    tl = Timeline(lang=lang)
+    assert f'<th scope="col">{head}</th>' in tl.table_html.value
+    first_cells = re.findall(r"<tr><td>([^<]*)</td>", tl.table_html.value)
+    on_plot = sorted(t.get_text().split("\n")[0] for t in tl.ax.texts)
+    assert len(first_cells) == 16 and sorted(first_cells) == on_plot
+
+
 def test_dates_respect_precision_and_place_as_written():
     tl = Timeline(lang="en")
     html = tl.table_html.value

@@ -19,7 +19,7 @@ import traitlets as t
 from dcteach._compute import format_partial_date
 from dcteach.data import load_dataset
 from dcteach.i18n import _, field_labels
-from dcteach.plots import plot_timeline
+from dcteach.plots import TIMELINE_SIZE, plot_timeline
 from dcteach.widgets._common import TABLE_CSS, esc, new_output, resolve_lang, show_figure
 
 __all__ = ["Timeline", "event_rows"]
@@ -88,7 +88,7 @@ class Timeline(w.VBox):
         self.count_html = w.HTML()
         self.table_html = w.HTML()
         self.out = new_output("dcteach-timeline-figure")
-        self.figure, self.ax = plt.subplots(figsize=(10, 5))
+        self.figure, self.ax = plt.subplots(figsize=TIMELINE_SIZE)
         plt.close(self.figure)
         hint = w.HTML(f"<small>{esc(_('timeline.hint', lang))}</small>")
         super().__init__(children=[self.body_select, hint, self.count_html, self.out, self.table_html], **kwargs)
@@ -113,7 +113,7 @@ class Timeline(w.VBox):
         plot_timeline(ev, ax=self.ax, lang=self.lang)
         show_figure(self.out, self.figure, _("timeline.alt", self.lang, n=len(ev)), tight=True)
         rows = event_rows(ev, self.lang, self.sources)
-        cols = ["date", "name", "body", "session", "place", "document_code", "source"]
+        cols = ["id", "date", "name", "body", "session", "place", "document_code", "source"]
         head = "".join(f"<th scope=\"col\">{esc(_('timeline.col.' + c, self.lang))}</th>" for c in cols)
         body = "".join("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in r) + "</tr>"
                        for r in rows[cols].itertuples(index=False))
