@@ -97,7 +97,9 @@ table.dcteach-table th, table.dcteach-table td {
 }
 table.dcteach-table thead th { background: #e8eef4; color: #111; border-bottom: 2px solid #333; }
 table.dcteach-table tbody tr:nth-child(even) { background: #f4f6f8; }
-table.dcteach-table td:first-child { white-space: nowrap; font-variant-numeric: tabular-nums; }
+table.dcteach-table td:first-child, table.dcteach-table .dcteach-nowrap {
+  white-space: nowrap; font-variant-numeric: tabular-nums;
+}
 </style>"""
 
 

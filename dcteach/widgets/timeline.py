@@ -115,7 +115,9 @@ class Timeline(w.VBox):
         rows = event_rows(ev, self.lang, self.sources)
         cols = ["id", "date", "name", "body", "session", "place", "document_code", "source"]
         head = "".join(f"<th scope=\"col\">{esc(_('timeline.col.' + c, self.lang))}</th>" for c in cols)
-        body = "".join("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in r) + "</tr>"
-                       for r in rows[cols].itertuples(index=False))
+        cells = rows[cols].map(esc)
+        cells["date"] = ["&nbsp;– ".join(f'<span class="dcteach-nowrap">{d}</span>' for d in v.split(" – "))
+                         for v in cells["date"]]  # 2016-04-11 never broken at a hyphen; a range may break after "–"
+        body = "".join("<tr>" + "".join(f"<td>{v}</td>" for v in r) + "</tr>" for r in cells.itertuples(index=False))
         self.table_html.value = (f'{TABLE_CSS}<table class="dcteach-table"><caption>{esc(_("timeline.caption", self.lang))}'
                                  f"</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
