@@ -570,16 +570,15 @@ def update_radar(scores, *, ax):
 
 TIMELINE_SIZE = (10, 5)  # inches: room for every event's label beside its mark
 
-_LABEL_SPOTS = (  # (dx, dy) in points from the mark, tried in this order; nearest first
-    (0, 9), (0, -10), (11, 0), (-11, 0), (0, 22), (0, -23), (24, 14), (-24, 14), (24, -15), (-24, -15),
-    (0, 35), (0, -36),
-)
+# (dx, dy) in points from the mark, tried in this order: beside it, then further out with a leader line
+_SPOTS_BESIDE = ((0, 9), (0, -10), (11, 0), (-11, 0))
+_SPOTS_FURTHER = ((0, 22), (0, -23), (24, 14), (-24, 14), (24, -15), (-24, -15), (0, 35), (0, -36))
 
 
-def _label_points(ax, points, texts, *, fontsize: float, spots=_LABEL_SPOTS) -> None:
+def _label_points(ax, points, texts, *, fontsize: float) -> None:
     """Write ``texts[i]`` next to ``points[i]`` (data coordinates), overlapping no other label.
 
-    Each label takes the first of ``spots`` where it overlaps no label already
+    Each label takes the first of the spots above where it overlaps no label already
     written and no mark, and stays inside the Axes; when none is free, the one that
     overlaps least. A label not right beside its mark gets a thin leader line.
     Points are labelled left to right, so the same data give the same figure. Set
@@ -597,18 +596,18 @@ def _label_points(ax, points, texts, *, fontsize: float, spots=_LABEL_SPOTS) -> 
     def clash(box) -> float:
         if box.y0 < frame.y0 or box.y1 > frame.y1 or box.x0 < frame.x0 or box.x1 > frame.x1:
             return float("inf")
-        return sum(max(0.0, min(box.x1, t.x1) - max(box.x0, t.x0)) * max(0.0, min(box.y1, t.y1) - max(box.y0, t.y0))
-                   for t in taken)
+        overlaps = (Bbox.intersection(box, t) for t in taken)
+        return sum(o.width * o.height for o in overlaps if o is not None)
 
-    for (x, y), text in sorted(zip(points, texts), key=lambda pair: (pair[0][0], pair[0][1])):
+    spots = [(spot, True) for spot in _SPOTS_BESIDE] + [(spot, False) for spot in _SPOTS_FURTHER]
+    for (x, y), text in sorted(zip(points, texts), key=lambda pair: pair[0]):
         best = None
-        for dx, dy in spots:
-            near = abs(dx) <= 11 and abs(dy) <= 10
+        for (dx, dy), beside in spots:
             label = ax.annotate(
                 text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=fontsize, linespacing=1.0,
                 ha="center" if dx == 0 else ("left" if dx > 0 else "right"),
                 va="center" if dy == 0 else ("bottom" if dy > 0 else "top"),
-                arrowprops=None if near else {"arrowstyle": "-", "color": "0.45", "lw": 0.6, "shrinkA": 1, "shrinkB": 5},
+                arrowprops=None if beside else {"arrowstyle": "-", "color": "0.45", "lw": 0.6, "shrinkA": 1, "shrinkB": 5},
             )
             box = label.get_window_extent(renderer).padded(pad)
             cost = clash(box)
